@@ -1,0 +1,41 @@
+/**
+ * BackingStore: what the page cache needs from whatever lies below it, for one file.
+ *
+ * The kernel's page cache talks to a filesystem through address_space_operations (read_folio,
+ * writepages, direct_IO) and the inode (i_size). This interface is that contract cut to what
+ * coherefs needs, so that src/mm knows nothing of the image format: src/fs implements it per inode
+ * over the image file, and the tests implement it in memory.
+ *
+ * Offsets are bytes. Buffered IO calls read/write with whole pages (PAGE_SIZE-aligned position and
+ * length); direct IO calls them with logical-block-aligned ranges (512 bytes by default).
+ */
+export interface BackingStore {
+  /** i_size: the file's length in bytes. */
+  size(): number;
+
+  /**
+   * Set i_size. Shrinking frees the blocks wholly past the new end and zeroes the tail of the last
+   * block; growing leaves a hole. Callers hold the mapping's block side (truncate) or add side
+   * (a buffered write that extends the file).
+   */
+  setSize(size: number): Promise<void>;
+
+  /** Read [pos, pos + dst.length) into dst; holes and bytes past i_size read as zeros. */
+  read(pos: number, dst: Uint8Array): Promise<void>;
+
+  /**
+   * Write src at pos, allocating blocks as needed. Does not change i_size unless the write ends past
+   * it (a direct write that extends the file); writeback clamps its last page to i_size itself.
+   * Fails with ENOSPC or EFBIG as FsError, leaving the file as it was.
+   */
+  write(pos: number, src: Uint8Array): Promise<void>;
+
+  /** Make everything written so far, data then metadata, durable (the fs half of fsync). */
+  sync(): Promise<void>;
+
+  /**
+   * bmap: the device block that holds file block `index` (PAGE_SIZE units), or null for a hole.
+   * Pages may cache it, as buffer heads do, so incoherence can damage the filesystem, not only data.
+   */
+  bmap(index: number): number | null;
+}
