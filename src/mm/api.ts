@@ -1,0 +1,99 @@
+/*
+ * Lock ordering (outermost first), in the style of the top of mm/filemap.c:
+ *
+ *  pagecache_add_lock, block side        (direct write, truncate)
+ *    ->page lock                         (invalidate_inode_pages2_range, truncate_pagecache)
+ *      ->writeback                       (folio_wait_writeback)
+ *
+ *  pagecache_add_lock, add side          (buffered read and write, fault, mkwrite, readahead)
+ *    ->page lock                         (read_folio, write_begin, page_mkwrite)
+ *      ->writeback                       (stable pages: a write waits for writeback to end)
+ *
+ *  mapping A block side
+ *    ->mapping B add side                (a direct write into A pins a view of B; bch2_page_fault)
+ *        only if A.id < B.id; otherwise B's add side is only tried, and on failure A's block side
+ *        is dropped, B's add side awaited and released, A's block side retaken, and the write
+ *        retries ("locks dropped"). A == B: never, the fault fails with EFAULT.
+ *
+ *  No task takes the add side of one mapping while holding the add side of another (views are
+ *  prefaulted before the add side is taken and copied without faulting); a task may retake a side
+ *  it already holds. Writeback and the flusher take page locks only, never a lock side.
+ */
+
+/**
+ * The page-cache core: a page cache in user space that keeps direct IO coherent the bcachefs way.
+ *
+ * A `PageCache` holds 4 KiB pages of many files, bounded by bytes. Each file is a `Mapping` (the
+ * kernel's address_space) over a `BackingStore` (the file in the layer below). Buffered reads and
+ * writes go through the pages; dirty pages are written back by the flusher, by writers over the
+ * dirty limit, by fsync and by reclaim. Direct reads and writes go to the store, and the coherence
+ * mode decides how they keep the cache honest. In `locked` mode, everything that adds pages takes
+ * the mapping's *add* side of its PagecacheAddLock and a direct write holds the *block* side from
+ * before it flushes and evicts its range until it is done, so nothing can re-add old data.
+ *
+ * The catch is mmap: a direct write's source may be a `MappedView` of a file, and pinning it may
+ * fault, which needs the add side. The writing task records its mapping in
+ * `current().faultsDisabledMapping`; the fault handler refuses a fault on that same file (EFAULT)
+ * and orders faults on other files by mapping id, dropping and retaking the write's lock and
+ * telling it to retry when the order would be violated.
+ *
+ * Every call is async and runs as a Task (task_struct): pass work through `runTask(name, fn)` to
+ * name it; a call made outside any task runs as a fresh one. Errors are FsError with an errno.
+ */
+import { directRead as dioRead, directWrite as dioWrite } from './direct-io.js';
+import { filemapRead, fsync as filemapFsync, genericPerformWrite, truncate as filemapTruncate } from './filemap.js';
+import type { UserBuffer } from './iov-iter.js';
+import type { Mapping } from './mapping.js';
+import { MappedView } from './mapped-view.js';
+import { PAGE_SIZE } from './page.js';
+import { inTask } from './task.js';
+import { check } from '../util/errno.js';
+
+export type { BackingStore } from './backing-store.js';
+export { PageCache, type CoherenceMode, type PageCacheOptions } from './page-cache.js';
+export type { Mapping } from './mapping.js';
+export type { MappedView } from './mapped-view.js';
+export type { UserBuffer } from './iov-iter.js';
+export type { PagecacheAddLock, LockSide } from './pagecache-add-lock.js';
+export type { SchedulePoint, ScheduleHook } from './schedule-points.js';
+export type { PageCacheStats, CacheGauges } from './stats.js';
+export { PAGE_SIZE } from './page.js';
+export { current, runTask, type Task } from './task.js';
+export { reportWaitFor, type WaitForReport, type LockReport } from './watchdog.js';
+
+/** Read into dst at file offset pos through the cache; returns the bytes read (short at EOF). */
+export function bufferedRead(mapping: Mapping, pos: number, dst: UserBuffer): Promise<number> {
+  return inTask('buffered-read', () => filemapRead(mapping, pos, dst));
+}
+
+/** Write src at pos through the cache (pages become dirty); extends the file; returns bytes written. */
+export function bufferedWrite(mapping: Mapping, pos: number, src: UserBuffer): Promise<number> {
+  return inTask('buffered-write', () => genericPerformWrite(mapping, pos, src));
+}
+
+/** O_DIRECT read: pos and length multiples of the cache's dioAlign; returns bytes read. */
+export function directRead(mapping: Mapping, pos: number, dst: UserBuffer): Promise<number> {
+  return inTask('direct-read', () => dioRead(mapping, pos, dst));
+}
+
+/** O_DIRECT write: pos and length multiples of the cache's dioAlign; returns bytes written. */
+export function directWrite(mapping: Mapping, pos: number, src: UserBuffer): Promise<number> {
+  return inTask('direct-write', () => dioWrite(mapping, pos, src));
+}
+
+/** Set the file's size, dropping cached pages past it. */
+export function truncate(mapping: Mapping, size: number): Promise<void> {
+  return inTask('truncate', () => filemapTruncate(mapping, size));
+}
+
+/** Write back the file's dirty pages, then make the store durable; throws a pending writeback error. */
+export function fsync(mapping: Mapping): Promise<void> {
+  return inTask('fsync', () => filemapFsync(mapping));
+}
+
+/** Map [offset, offset+length) of the file (offset page aligned); accesses fault pages in. */
+export function mmap(mapping: Mapping, offset: number, length: number): MappedView {
+  check(Number.isSafeInteger(offset) && offset >= 0 && offset % PAGE_SIZE === 0, 'EINVAL', 'mmap offset must be page aligned');
+  check(Number.isSafeInteger(length) && length > 0, 'EINVAL', 'mmap length must be positive');
+  return new MappedView(mapping, offset, length);
+}

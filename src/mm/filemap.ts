@@ -1,0 +1,257 @@
+/**
+ * filemap: buffered IO through the cache (mm/filemap.c), plus truncate and fsync.
+ * Buffered read and write hold the mapping's add side while they look up, add and fill pages.
+ */
+import { pageCacheReadahead } from './readahead.js';
+import { copyFromUser, copyToUser, faultInReadable, faultInWriteable, userBufferLength, type UserBuffer } from './iov-iter.js';
+import type { Mapping } from './mapping.js';
+import { PAGE_SIZE, type Page } from './page.js';
+import { schedulePoint, type SchedulePoint } from './schedule-points.js';
+import { balanceDirtyPages, filemapWriteAndWaitRange } from './writeback.js';
+import { FsError, check } from '../util/errno.js';
+
+/** Bytes copied per add-side hold when the user buffer is a mapped view (it may fault). */
+const VIEW_CHUNK = 64 * 1024;
+
+export function checkFileRange(mapping: Mapping, pos: number, length: number, write: boolean): void {
+  check(Number.isSafeInteger(pos) && pos >= 0, 'EINVAL', `bad offset ${pos}`);
+  if (write) check(pos + length <= mapping.cache.options.maxFileSize, 'EFBIG', `write past the largest file size`);
+}
+
+/** mirrors read_folio(): fill a locked, new page from the store (zeros past i_size). */
+export async function readFolio(page: Page): Promise<void> {
+  const { host } = page.mapping;
+  if (page.pos >= host.size()) page.data.fill(0);
+  else await host.read(page.pos, page.data);
+  page.uptodate = true;
+}
+
+/**
+ * mirrors filemap_get_pages(): the uptodate page at `index`, read into the cache on a miss. The
+ * caller must check `page.attached` after awaiting (reclaim may have taken it meanwhile).
+ * Context: the caller holds the mapping's add side; may sleep on the page lock and in the read.
+ */
+export async function filemapGetPage(mapping: Mapping, index: number, point: SchedulePoint): Promise<Page> {
+  const { cache } = mapping;
+  for (;;) {
+    const page = mapping.pages.get(index);
+    if (page?.locked) {
+      await page.locked;
+      continue;
+    }
+    if (page?.uptodate) {
+      cache.stats.cacheHits++;
+      cache.markPageAccessed(page);
+      return page;
+    }
+    if (page) cache.deletePage(page);
+    const fresh = await cache.addLockedPage(mapping, index);
+    if (!fresh) continue;
+    cache.stats.cacheMisses++;
+    try {
+      await schedulePoint(mapping, point);
+      await readFolio(fresh);
+    } catch (err) {
+      cache.deletePage(fresh);
+      throw err;
+    } finally {
+      fresh.unlock();
+    }
+    return fresh;
+  }
+}
+
+/**
+ * mirrors filemap_read() as bch2_read_iter() calls it: returns the bytes read, short at EOF.
+ * A mapped-view destination is faulted in (writeable) first and filled without faulting.
+ * Context: takes and releases the mapping's add side; may sleep.
+ */
+export async function filemapRead(mapping: Mapping, pos: number, dst: UserBuffer): Promise<number> {
+  const length = userBufferLength(dst);
+  checkFileRange(mapping, pos, length, false);
+  const isView = !(dst instanceof Uint8Array);
+  let done = 0;
+  while (done < length) {
+    let chunk = isView ? Math.min(length - done, VIEW_CHUNK) : length - done;
+    if (isView) {
+      chunk = Math.min(chunk, await faultInWriteable(dst, done, chunk));
+      if (chunk === 0) break;
+    }
+    await mapping.lock.addGet();
+    let copied: number;
+    try {
+      const available = mapping.host.size() - (pos + done);
+      if (available <= 0) break;
+      copied = await copyPagesToUser(mapping, pos + done, dst, done, Math.min(chunk, available));
+    } finally {
+      mapping.lock.addPut();
+    }
+    if (copied > 0) pageCacheReadahead(mapping, Math.floor((pos + done) / PAGE_SIZE), Math.floor((pos + done + copied - 1) / PAGE_SIZE));
+    done += copied;
+  }
+  if (done === 0 && isView && length > 0 && pos < mapping.host.size()) throw new FsError('EFAULT', 'destination not writeable');
+  return done;
+}
+
+/** Copy [pos, pos+length) of the file to dst at off; short if dst stops accepting (no faulting). */
+async function copyPagesToUser(mapping: Mapping, pos: number, dst: UserBuffer, off: number, length: number): Promise<number> {
+  let done = 0;
+  while (done < length) {
+    const index = Math.floor((pos + done) / PAGE_SIZE);
+    const page = await filemapGetPage(mapping, index, 'buffered-read:after-miss');
+    if (!page.attached) continue;
+    const inPage = (pos + done) % PAGE_SIZE;
+    const want = Math.min(PAGE_SIZE - inPage, length - done);
+    const copied = copyToUser(dst, off + done, page.data.subarray(inPage, inPage + want));
+    done += copied;
+    if (copied < want) break;
+  }
+  return done;
+}
+
+/**
+ * mirrors generic_perform_write() under bch2_buffered_write(): returns the bytes written. A
+ * mapped-view source is prefaulted before the add side is taken and copied without faulting;
+ * a short copy drops the lock and prefaults again (the fault_in_iov_iter_readable loop).
+ * Context: takes and releases the mapping's add side per chunk; may sleep, may be throttled.
+ */
+export async function genericPerformWrite(mapping: Mapping, pos: number, src: UserBuffer): Promise<number> {
+  const length = userBufferLength(src);
+  checkFileRange(mapping, pos, length, true);
+  const isView = !(src instanceof Uint8Array);
+  let done = 0;
+  while (done < length) {
+    let chunk = isView ? Math.min(length - done, VIEW_CHUNK) : length - done;
+    if (isView) {
+      chunk = Math.min(chunk, await faultInReadable(src, done, chunk));
+      if (chunk === 0) break;
+    }
+    await mapping.lock.addGet();
+    try {
+      done += await copyUserToPages(mapping, pos + done, src, done, chunk);
+    } finally {
+      mapping.lock.addPut();
+    }
+    await balanceDirtyPages(mapping.cache);
+  }
+  if (done === 0 && length > 0) throw new FsError('EFAULT', 'source not readable');
+  return done;
+}
+
+/** Copy src[off, off+length) into the pages at pos, page by page under the page lock. */
+async function copyUserToPages(mapping: Mapping, pos: number, src: UserBuffer, off: number, length: number): Promise<number> {
+  const { cache, host } = mapping;
+  let done = 0;
+  while (done < length) {
+    const inPage = (pos + done) % PAGE_SIZE;
+    const want = Math.min(PAGE_SIZE - inPage, length - done);
+    const page = await grabCachePageWriteBegin(mapping, Math.floor((pos + done) / PAGE_SIZE), want < PAGE_SIZE);
+    let copied: number;
+    try {
+      copied = copyFromUser(src, off + done, page.data.subarray(inPage, inPage + want));
+      if (!page.uptodate) {
+        if (copied < want) {
+          cache.deletePage(page);
+          return done;
+        }
+        page.uptodate = true;
+      }
+      if (copied > 0) {
+        const end = pos + done + copied;
+        if (end > host.size()) await host.setSize(end);
+        cache.markPageDirty(page);
+      }
+    } finally {
+      page.unlock();
+    }
+    done += copied;
+    if (copied < want) break;
+    await schedulePoint(mapping, 'buffered-write:after-copy');
+  }
+  return done;
+}
+
+/**
+ * mirrors write_begin(): the locked page at index, not under writeback (stable pages), read first
+ * when only part of it will be written.
+ * Context: the caller holds the add side; returns with the page locked.
+ */
+async function grabCachePageWriteBegin(mapping: Mapping, index: number, partial: boolean): Promise<Page> {
+  const { cache } = mapping;
+  for (;;) {
+    let page = mapping.pages.get(index);
+    if (page) {
+      await page.lock();
+      if (!page.attached) {
+        page.unlock();
+        continue;
+      }
+      await page.waitOnWriteback();
+      cache.stats.cacheHits++;
+    } else {
+      page = (await cache.addLockedPage(mapping, index)) ?? undefined;
+      if (!page) continue;
+      cache.stats.cacheMisses++;
+    }
+    if (!page.uptodate && partial) {
+      try {
+        await readFolio(page);
+      } catch (err) {
+        cache.deletePage(page);
+        page.unlock();
+        throw err;
+      }
+    }
+    return page;
+  }
+}
+
+/**
+ * mirrors bch2_truncate() with truncate_pagecache(): drop the pages past the new end, zero the
+ * partial page's tail, then set i_size in the store.
+ * Context: takes and releases the mapping's block side; may sleep on page locks and writeback.
+ */
+export async function truncate(mapping: Mapping, size: number): Promise<void> {
+  check(Number.isSafeInteger(size) && size >= 0, 'EINVAL', `bad size ${size}`);
+  check(size <= mapping.cache.options.maxFileSize, 'EFBIG', 'size past the largest file size');
+  const { cache, host } = mapping;
+  await mapping.lock.blockGet();
+  try {
+    const oldSize = host.size();
+    for (const page of mapping.pagesInRange(Math.ceil(size / PAGE_SIZE), Number.MAX_SAFE_INTEGER)) {
+      await page.lock();
+      await page.waitOnWriteback();
+      cache.deletePage(page);
+      page.unlock();
+    }
+    await zeroPageTail(mapping, size);
+    if (size > oldSize) await zeroPageTail(mapping, oldSize);
+    await schedulePoint(mapping, 'truncate:after-evict');
+    await host.setSize(size);
+  } finally {
+    mapping.lock.blockPut();
+  }
+}
+
+/** Zero the cached bytes from `pos` to the end of its page (nothing when pos is page aligned). */
+async function zeroPageTail(mapping: Mapping, pos: number): Promise<void> {
+  const page = pos % PAGE_SIZE === 0 ? undefined : mapping.pages.get(Math.floor(pos / PAGE_SIZE));
+  if (!page) return;
+  await page.lock();
+  await page.waitOnWriteback();
+  if (page.attached) page.data.fill(0, pos % PAGE_SIZE);
+  page.unlock();
+}
+
+/**
+ * mirrors bch2_fsync(): write back and wait for the mapping's dirty pages, report any writeback
+ * error once, then have the store make data and metadata durable.
+ * Context: no pagecache_add_lock side; may sleep.
+ */
+export async function fsync(mapping: Mapping): Promise<void> {
+  await filemapWriteAndWaitRange(mapping, 0, Infinity);
+  const error = mapping.writebackError;
+  mapping.writebackError = null;
+  if (error) throw error;
+  await mapping.host.sync();
+}

@@ -1,0 +1,59 @@
+/**
+ * Mapping: one file's pages in the cache (struct address_space), with its own pagecache_add_lock,
+ * its dirty set and its host, the BackingStore that holds the file below.
+ */
+import type { BackingStore } from './backing-store.js';
+import type { Page } from './page.js';
+import { PagecacheAddLock } from './pagecache-add-lock.js';
+import type { PageCache } from './page-cache.js';
+import type { FsError } from '../util/errno.js';
+
+export interface ReadaheadState {
+  /** The page index a sequential reader would read next. */
+  nextIndex: number;
+  /** Pages of the current readahead window. */
+  window: number;
+  /** End (exclusive) of what readahead has already been asked to read. */
+  end: number;
+}
+
+export class Mapping {
+  readonly pages = new Map<number, Page>();
+  readonly dirty = new Set<Page>();
+  readonly lock: PagecacheAddLock;
+  readonly readahead: ReadaheadState = { nextIndex: -1, window: 0, end: 0 };
+  /** A writeback error not yet reported (AS_EIO): the next fsync throws it. */
+  writebackError: FsError | null = null;
+
+  constructor(
+    readonly cache: PageCache,
+    readonly host: BackingStore,
+    /** Orders mappings for the fault handler (the kernel compares address_space pointers). */
+    readonly id: number,
+    readonly name: string,
+  ) {
+    this.lock = new PagecacheAddLock(name, cache.stats);
+  }
+
+  get nrpages(): number {
+    return this.pages.size;
+  }
+
+  /** The cached pages with first <= index <= last, in index order. */
+  pagesInRange(first: number, last: number): Page[] {
+    const found: Page[] = [];
+    if (last - first < this.pages.size) {
+      for (let index = first; index <= last; index++) {
+        const page = this.pages.get(index);
+        if (page) found.push(page);
+      }
+      return found;
+    }
+    for (const page of this.pages.values()) if (page.index >= first && page.index <= last) found.push(page);
+    return found.sort((a, b) => a.index - b.index);
+  }
+
+  toString(): string {
+    return this.name;
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * PageCache: the global cache of pages of all mappings, bounded by bytes (cache_size).
+ *
+ * Only evictable pages (clean, uptodate, unlocked, not under writeback, unpinned) sit in the LRU;
+ * evicting one removes it from its mapping and returns its frame to the pool. Dirty pages are never
+ * dropped, only written back: by the flusher (expiry age, background ratio), by writers throttled
+ * at the hard ratio (balance_dirty_pages), and by direct reclaim when the cache is full. The cache
+ * holds at most its bound plus the pages in flight (locked, under writeback, pinned).
+ */
+import { LRUCache } from 'lru-cache';
+import type { BackingStore } from './backing-store.js';
+import { FramePool } from './frame-pool.js';
+import { Mapping } from './mapping.js';
+import { PAGE_SIZE, Page } from './page.js';
+import type { ScheduleHook } from './schedule-points.js';
+import { PageCacheStats } from './stats.js';
+import { runTask } from './task.js';
+import { Flusher, filemapWriteAndWaitRange, writepage } from './writeback.js';
+import { check } from '../util/errno.js';
+
+export type CoherenceMode = 'none' | 'evict' | 'locked';
+
+export interface PageCacheOptions {
+  /** Bound of the cache in bytes (rounded down to pages, at least 16 pages). */
+  cacheSize: number;
+  /** Dirty share of the cache at which the flusher starts writing back (default 0.1). */
+  dirtyBackgroundRatio?: number;
+  /** Dirty share at which writers are throttled and write back themselves (default 0.3). */
+  dirtyRatio?: number;
+  /** Age after which the flusher writes a dirty page back (default 30 s). */
+  dirtyExpireMs?: number;
+  /** Period of the flusher (default 1 s). */
+  writebackIntervalMs?: number;
+  /** How direct IO keeps coherent with the cache (default 'locked'). */
+  coherence?: CoherenceMode;
+  /** O_DIRECT alignment of offsets and lengths: the logical block size (default 512). */
+  dioAlign?: number;
+  /** Largest readahead window in pages (default 32; 0 turns readahead off). */
+  readaheadMaxPages?: number;
+  /** Largest file size (default 2^44 bytes); writes and truncates past it fail with EFBIG. */
+  maxFileSize?: number;
+  /**
+   * Tests and the deadlock demonstration only: the fault handler ignores faults_disabled_mapping,
+   * so a direct write from a mapped view of a locked file deadlocks, as it would without bcachefs's
+   * checks.
+   */
+  unsafeDisableFaultChecks?: boolean;
+}
+
+/** Write back at most this many dirty pages to make room for one new page before going over. */
+const RECLAIM_WRITEBACK_TRIES = 8;
+
+export class PageCache {
+  readonly options: Required<PageCacheOptions>;
+  readonly stats: PageCacheStats;
+  readonly capacityPages: number;
+  /** Every dirty page, oldest dirtied first (insertion order). */
+  readonly dirtyPages = new Set<Page>();
+  readonly mappings = new Set<Mapping>();
+  /** Frames in use: pages in mappings plus evicted pages still pinned. */
+  nrPages = 0;
+  nrWriteback = 0;
+  scheduleHook: ScheduleHook | null = null;
+  private readonly pool: FramePool;
+  private readonly lru: LRUCache<Page, Page>;
+  private readonly flusher: Flusher;
+  private readonly background = new Set<Promise<unknown>>();
+  private nextMappingId = 1;
+
+  constructor(options: PageCacheOptions) {
+    check(Number.isSafeInteger(options.cacheSize) && options.cacheSize >= 16 * PAGE_SIZE, 'EINVAL', 'cache_size below 64K');
+    this.options = {
+      dirtyBackgroundRatio: 0.1,
+      dirtyRatio: 0.3,
+      dirtyExpireMs: 30_000,
+      writebackIntervalMs: 1000,
+      coherence: 'locked',
+      dioAlign: 512,
+      readaheadMaxPages: 32,
+      maxFileSize: 2 ** 44,
+      unsafeDisableFaultChecks: false,
+      ...options,
+    };
+    const { dirtyBackgroundRatio: bg, dirtyRatio, dioAlign } = this.options;
+    check(bg > 0 && bg <= dirtyRatio && dirtyRatio < 1, 'EINVAL', 'need 0 < dirty_background_ratio <= dirty_ratio < 1');
+    check(dioAlign > 0 && (dioAlign & (dioAlign - 1)) === 0 && dioAlign <= PAGE_SIZE, 'EINVAL', 'dio alignment must be a power of two up to 4096');
+    this.capacityPages = Math.floor(options.cacheSize / PAGE_SIZE);
+    this.stats = new PageCacheStats(() => ({
+      residentBytes: this.nrPages * PAGE_SIZE,
+      dirtyBytes: this.dirtyPages.size * PAGE_SIZE,
+      writebackBytes: this.nrWriteback * PAGE_SIZE,
+      mappings: this.mappings.size,
+    }));
+    this.pool = new FramePool(this.capacityPages * PAGE_SIZE);
+    this.lru = new LRUCache<Page, Page>({
+      maxSize: this.capacityPages * PAGE_SIZE,
+      sizeCalculation: () => PAGE_SIZE,
+      dispose: (page, _key, reason) => {
+        if (reason !== 'evict') return;
+        this.stats.evictions++;
+        this.deletePage(page, false);
+      },
+    });
+    this.flusher = new Flusher(this);
+  }
+
+  get dirtyBackgroundPages(): number {
+    return Math.max(1, Math.floor(this.capacityPages * this.options.dirtyBackgroundRatio));
+  }
+
+  get dirtyLimitPages(): number {
+    return Math.max(1, Math.floor(this.capacityPages * this.options.dirtyRatio));
+  }
+
+  createMapping(host: BackingStore, name?: string): Mapping {
+    const id = this.nextMappingId++;
+    const mapping = new Mapping(this, host, id, name ?? `mapping${id}`);
+    this.mappings.add(mapping);
+    return mapping;
+  }
+
+  /** Drop a mapping's clean pages and forget it. Fails with EBUSY while it has dirty pages. */
+  releaseMapping(mapping: Mapping): void {
+    for (const page of mapping.pages.values()) check(!page.dirty && !page.writeback && !page.locked, 'EBUSY', `${mapping} has pages in use`);
+    for (const page of [...mapping.pages.values()]) this.deletePage(page);
+    this.mappings.delete(mapping);
+  }
+
+  /**
+   * Make room for one page, then add a new locked, not-uptodate page at `index`; null if a page
+   * appeared there meanwhile (or, without mayWriteback, if there is no clean page to evict).
+   * Context: the caller holds the mapping's add side; may sleep in direct reclaim.
+   */
+  async addLockedPage(mapping: Mapping, index: number, mayWriteback = true): Promise<Page | null> {
+    if (!(await this.shrink(mayWriteback)) && !mayWriteback) return null;
+    if (mapping.pages.has(index)) return null;
+    const page = new Page(mapping, index, this.pool.alloc());
+    this.nrPages++;
+    mapping.pages.set(index, page);
+    page.setLocked();
+    return page;
+  }
+
+  /** mirrors filemap_remove_folio(): take the page out of its mapping; free its frame unless pinned. */
+  deletePage(page: Page, fromLru = true): void {
+    if (!page.attached) return;
+    page.attached = false;
+    page.mapping.pages.delete(page.index);
+    if (page.dirty) this.clearPageDirty(page);
+    if (fromLru) this.lru.delete(page);
+    if (page.pinCount === 0) this.freeFrame(page);
+  }
+
+  /** mirrors unpin_user_page(). */
+  unpinPage(page: Page): void {
+    page.pinCount--;
+    if (page.pinCount === 0 && !page.attached) this.freeFrame(page);
+    else this.updateLru(page);
+  }
+
+  pinPage(page: Page): void {
+    page.pinCount++;
+    this.updateLru(page);
+  }
+
+  /** Keep the LRU holding exactly the evictable pages; trim to the bound when a page goes idle. */
+  updateLru(page: Page): void {
+    if (!page.evictable) {
+      this.lru.delete(page);
+      return;
+    }
+    if (!this.lru.has(page)) this.lru.set(page, page);
+    while (this.nrPages > this.capacityPages && this.lru.size > 0) this.lru.pop();
+  }
+
+  /** mark_page_accessed(): a hit moves the page to the young end. */
+  markPageAccessed(page: Page): void {
+    this.lru.get(page);
+  }
+
+  /** mirrors folio_mark_dirty(). */
+  markPageDirty(page: Page): void {
+    if (page.dirty) return;
+    page.dirty = true;
+    page.dirtiedAt = Date.now();
+    page.mapping.dirty.add(page);
+    this.dirtyPages.add(page);
+    this.lru.delete(page);
+    if (this.dirtyPages.size > this.dirtyBackgroundPages) this.flusher.kick();
+  }
+
+  /** mirrors folio_clear_dirty_for_io(). */
+  clearPageDirty(page: Page): void {
+    if (!page.dirty) return;
+    page.dirty = false;
+    page.mapping.dirty.delete(page);
+    this.dirtyPages.delete(page);
+    this.updateLru(page);
+  }
+
+  /** Pages in flight (locked, under writeback or pinned): the only excess allowed over the bound. */
+  pagesInFlight(): number {
+    let n = 0;
+    for (const mapping of this.mappings)
+      for (const page of mapping.pages.values()) if (page.locked || page.writeback || page.pinCount > 0) n++;
+    return n;
+  }
+
+  /** Run fn as a background task (readahead, flusher) that close() waits for. */
+  runInBackground(name: string, fn: () => Promise<void>): void {
+    const work = runTask(name, fn).catch(() => undefined);
+    this.background.add(work);
+    void work.finally(() => this.background.delete(work));
+  }
+
+  /** Write back every mapping's dirty pages and sync every host. */
+  async syncAll(): Promise<void> {
+    for (const mapping of [...this.mappings]) {
+      await filemapWriteAndWaitRange(mapping, 0, Infinity);
+      await mapping.host.sync();
+    }
+  }
+
+  /** Stop the flusher, wait for background work, write back everything. */
+  async close(): Promise<void> {
+    this.flusher.stop();
+    while (this.background.size > 0) await Promise.all(this.background);
+    await this.syncAll();
+  }
+
+  /** Direct reclaim: evict LRU pages, writing back dirty ones when nothing clean is left. */
+  private async shrink(mayWriteback: boolean): Promise<boolean> {
+    let tries = 0;
+    while (this.nrPages >= this.capacityPages) {
+      if (this.lru.size > 0) {
+        this.lru.pop();
+        continue;
+      }
+      if (!mayWriteback || tries++ >= RECLAIM_WRITEBACK_TRIES) return false;
+      let victim: Page | undefined;
+      for (const page of this.dirtyPages) if (!page.locked && !page.writeback) victim = victim ?? page;
+      if (!victim) return false;
+      await writepage(victim);
+    }
+    return true;
+  }
+
+  private freeFrame(page: Page): void {
+    this.pool.release(page.data);
+    page.data = EMPTY_FRAME;
+    this.nrPages--;
+  }
+}
+
+const EMPTY_FRAME = new Uint8Array(0);

@@ -1,0 +1,39 @@
+/** The counters of one PageCache (DESIGN §6), cheap to bump, copied out by snapshot(). */
+import type { LockSide, LockWaitStats } from './pagecache-add-lock.js';
+
+export interface CacheGauges {
+  residentBytes: number;
+  dirtyBytes: number;
+  writebackBytes: number;
+  mappings: number;
+}
+
+export class PageCacheStats implements LockWaitStats {
+  cacheHits = 0;
+  cacheMisses = 0;
+  readaheadPages = 0;
+  readaheadSkipped = 0;
+  evictions = 0;
+  invalidatedPages = 0;
+  writebackPages = 0;
+  writebackErrors = 0;
+  dirtyThrottles = 0;
+  lockWaits: Record<LockSide, number> = { add: 0, block: 0 };
+  lockWaitMs: Record<LockSide, number> = { add: 0, block: 0 };
+  dioReads = 0;
+  dioWrites = 0;
+  dioBytesRead = 0;
+  dioBytesWritten = 0;
+  dioRetries = 0;
+  faults = 0;
+  faultErrors = 0;
+  locksDropped = 0;
+  invalidateLoops = 0;
+
+  constructor(private readonly gauges: () => CacheGauges) {}
+
+  snapshot(): Omit<PageCacheStats, 'snapshot'> & CacheGauges {
+    const { gauges: _gauges, ...counters } = this;
+    return structuredClone({ ...counters, ...this.gauges() }) as Omit<PageCacheStats, 'snapshot'> & CacheGauges;
+  }
+}

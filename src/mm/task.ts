@@ -1,0 +1,60 @@
+/**
+ * Task: the caller's context, our task_struct, carried across awaits by AsyncLocalStorage.
+ *
+ * It holds what bcachefs hangs off the task: faults_disabled_mapping and its "locks were dropped"
+ * bit (kept here as a separate field), plus the pagecache_add_locks the task holds (so a task may
+ * retake a side it already holds without queueing) and the lock it waits for (for the watchdog).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Mapping } from './mapping.js';
+import type { LockSide, PagecacheAddLock } from './pagecache-add-lock.js';
+
+let nextTaskId = 1;
+
+export class Task {
+  readonly id = nextTaskId++;
+  /** Set by a direct write only around pinning its source pages: the fault handler reads it. */
+  faultsDisabledMapping: Mapping | null = null;
+  /** Set by the fault handler when it dropped and retook the direct write's block side. */
+  fdmDroppedLocks = false;
+  /** Holds taken by this task, per lock (on whichever side that lock is currently held). */
+  readonly held = new Map<PagecacheAddLock, number>();
+  /** The lock side this task sleeps on, if any. */
+  waitingFor: { lock: PagecacheAddLock; side: LockSide; since: number } | null = null;
+
+  constructor(readonly name: string) {}
+
+  toString(): string {
+    return `${this.name}#${this.id}`;
+  }
+}
+
+const storage = new AsyncLocalStorage<Task>();
+/** Tasks that hold or wait for a lock: the lock registry's other half, read by the watchdog. */
+const lockingTasks = new Set<Task>();
+/** Work done outside any task runs as this one (the kernel's init_task). */
+const initTask = new Task('init');
+
+/** The running task (the kernel's `current`). */
+export function current(): Task {
+  return storage.getStore() ?? initTask;
+}
+
+/** Run fn as a new named task; everything it awaits runs as that task. */
+export function runTask<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+  return storage.run(new Task(name), async () => fn());
+}
+
+/** Run fn in the current task, or as a new task named `name` when called outside any task. */
+export function inTask<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  return storage.getStore() ? fn() : runTask(name, fn);
+}
+
+export function noteLockActivity(task: Task): void {
+  if (task.held.size > 0 || task.waitingFor) lockingTasks.add(task);
+  else lockingTasks.delete(task);
+}
+
+export function tasksUsingLocks(): Iterable<Task> {
+  return lockingTasks;
+}

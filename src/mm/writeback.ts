@@ -1,0 +1,136 @@
+/**
+ * Writeback: moving dirty pages to the store. A page under writeback is clean and marked
+ * `writeback`; writers wait for it to end before touching it again (stable pages).
+ */
+import { PAGE_SHIFT, PAGE_SIZE, type Page } from './page.js';
+import type { Mapping } from './mapping.js';
+import type { PageCache } from './page-cache.js';
+import { schedulePoint } from './schedule-points.js';
+import { FsError } from '../util/errno.js';
+
+/**
+ * mirrors writepage(): lock the page, mark it writeback, clear dirty, write it clamped to i_size,
+ * end writeback. A failed write re-dirties the page and is reported by the next fsync.
+ * Context: takes and releases the page lock; no pagecache_add_lock side needed.
+ */
+export async function writepage(page: Page): Promise<void> {
+  await page.lock();
+  if (!page.dirty || !page.attached) {
+    page.unlock();
+    return;
+  }
+  const { mapping } = page;
+  const { cache } = mapping;
+  page.startWriteback();
+  cache.nrWriteback++;
+  cache.clearPageDirty(page);
+  page.unlock();
+  try {
+    const length = Math.min(PAGE_SIZE, mapping.host.size() - page.pos);
+    if (length > 0) {
+      await schedulePoint(mapping, 'writeback:before-store-write');
+      await mapping.host.write(page.pos, page.data.subarray(0, length));
+    }
+    cache.stats.writebackPages++;
+  } catch (err) {
+    cache.stats.writebackErrors++;
+    mapping.writebackError = err instanceof FsError ? err : new FsError('EIO', String(err));
+    if (page.attached) cache.markPageDirty(page);
+  } finally {
+    cache.nrWriteback--;
+    page.endWriteback();
+  }
+}
+
+/**
+ * mirrors filemap_write_and_wait_range(): write back the dirty pages of [start, end] (bytes,
+ * inclusive) and wait until none of them is under writeback.
+ * Context: takes page locks; no pagecache_add_lock side needed.
+ */
+export async function filemapWriteAndWaitRange(mapping: Mapping, start: number, end: number): Promise<void> {
+  const first = Math.floor(start / PAGE_SIZE);
+  const last = end === Infinity ? Infinity : Math.floor(end / PAGE_SIZE);
+  const dirty = [...mapping.dirty].filter((page) => page.index >= first && page.index <= last);
+  dirty.sort((a, b) => a.index - b.index);
+  for (const page of dirty) await writepage(page);
+  const lastCached = last === Infinity ? Number.MAX_SAFE_INTEGER >> PAGE_SHIFT : last;
+  for (const page of mapping.pagesInRange(first, lastCached)) await page.waitOnWriteback();
+}
+
+/**
+ * mirrors invalidate_inode_pages2_range(): remove the pages with first <= index <= last, waiting
+ * for page locks and writeback. Returns false (the kernel's -EBUSY) if a page was dirty and stays.
+ * A pinned page leaves the mapping; its frame lives until it is unpinned.
+ * Context: takes page locks; the caller usually holds the block side.
+ */
+export async function invalidateInodePages2Range(mapping: Mapping, first: number, last: number): Promise<boolean> {
+  let clean = true;
+  for (const page of mapping.pagesInRange(first, last)) {
+    await page.lock();
+    await page.waitOnWriteback();
+    if (page.dirty) clean = false;
+    else if (page.attached) {
+      mapping.cache.deletePage(page);
+      mapping.cache.stats.invalidatedPages++;
+    }
+    page.unlock();
+  }
+  return clean;
+}
+
+/** Write back the oldest dirty pages until at most `target` remain (or nothing more can start). */
+async function writebackOldest(cache: PageCache, target: number, olderThan = Infinity): Promise<void> {
+  while (cache.dirtyPages.size > target) {
+    let victim: Page | undefined;
+    for (const page of cache.dirtyPages) {
+      if (page.dirtiedAt > olderThan) break;
+      if (!page.writeback && !page.locked) {
+        victim = page;
+        break;
+      }
+    }
+    if (!victim) return;
+    await writepage(victim);
+  }
+}
+
+/**
+ * mirrors balance_dirty_pages(): a writer that pushed the cache past the hard dirty limit writes
+ * back the oldest dirty pages itself until it is under the limit again.
+ * Context: call without holding any pagecache_add_lock side.
+ */
+export async function balanceDirtyPages(cache: PageCache): Promise<void> {
+  if (cache.dirtyPages.size <= cache.dirtyLimitPages) return;
+  cache.stats.dirtyThrottles++;
+  await writebackOldest(cache, cache.dirtyLimitPages);
+}
+
+/** The flusher thread (wb_workfn): on a timer and when kicked by dirty pressure. */
+export class Flusher {
+  private readonly timer: NodeJS.Timeout;
+  private running = false;
+  private stopped = false;
+
+  constructor(private readonly cache: PageCache) {
+    this.timer = setInterval(() => this.kick(), cache.options.writebackIntervalMs);
+    this.timer.unref();
+  }
+
+  kick(): void {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    this.cache.runInBackground('flusher', async () => {
+      try {
+        await writebackOldest(this.cache, 0, Date.now() - this.cache.options.dirtyExpireMs);
+        await writebackOldest(this.cache, this.cache.dirtyBackgroundPages);
+      } finally {
+        this.running = false;
+      }
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+}
