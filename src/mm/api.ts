@@ -56,7 +56,7 @@ export type { MappedView } from './mapped-view.js';
 export type { UserBuffer } from './iov-iter.js';
 export type { PagecacheAddLock, LockSide } from './pagecache-add-lock.js';
 export type { SchedulePoint, ScheduleHook } from './schedule-points.js';
-export type { PageCacheStats, CacheGauges } from './stats.js';
+export type { PageCacheStats, CacheGauges, StatsSnapshot } from './stats.js';
 export { PAGE_SIZE } from './page.js';
 export { current, runTask, type Task } from './task.js';
 export { reportWaitFor, type WaitForReport, type LockReport } from './watchdog.js';

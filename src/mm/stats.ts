@@ -8,6 +8,8 @@ export interface CacheGauges {
   mappings: number;
 }
 
+export type StatsSnapshot = Omit<PageCacheStats, 'snapshot'> & CacheGauges;
+
 export class PageCacheStats implements LockWaitStats {
   cacheHits = 0;
   cacheMisses = 0;
@@ -30,10 +32,14 @@ export class PageCacheStats implements LockWaitStats {
   locksDropped = 0;
   invalidateLoops = 0;
 
-  constructor(private readonly gauges: () => CacheGauges) {}
+  readonly #gauges: () => CacheGauges;
 
-  snapshot(): Omit<PageCacheStats, 'snapshot'> & CacheGauges {
-    const { gauges: _gauges, ...counters } = this;
-    return structuredClone({ ...counters, ...this.gauges() }) as Omit<PageCacheStats, 'snapshot'> & CacheGauges;
+  constructor(gauges: () => CacheGauges) {
+    this.#gauges = gauges;
+  }
+
+  /** A plain copy of every counter and gauge, safe to keep or serialize. */
+  snapshot(): StatsSnapshot {
+    return structuredClone({ ...this, ...this.#gauges() });
   }
 }
