@@ -128,17 +128,34 @@ export class PageCache {
 
   /**
    * Make room for one page, then add a new locked, not-uptodate page at `index`; null if a page
-   * appeared there meanwhile (or, without mayWriteback, if there is no clean page to evict).
+   * appeared there meanwhile (or, without mayWriteback, if there is no clean page to evict). Goes
+   * over the bound only when every page is in flight or keeps being redirtied.
    * Context: the caller holds the mapping's add side; may sleep in direct reclaim.
    */
   async addLockedPage(mapping: Mapping, index: number, mayWriteback = true): Promise<Page | null> {
-    if (!(await this.shrink(mayWriteback)) && !mayWriteback) return null;
-    if (mapping.pages.has(index)) return null;
-    const page = new Page(mapping, index, this.pool.alloc());
-    this.nrPages++;
-    mapping.pages.set(index, page);
-    page.setLocked();
-    return page;
+    for (let tries = 0; ; tries++) {
+      while (this.nrPages >= this.capacityPages && this.lru.size > 0) this.lru.pop();
+      if (mapping.pages.has(index)) return null;
+      const full = this.nrPages >= this.capacityPages;
+      if (full && !mayWriteback) return null;
+      const victim = full ? this.reclaimVictim() : undefined;
+      if (victim && tries < RECLAIM_WRITEBACK_TRIES) {
+        await writepage(victim);
+        continue;
+      }
+      // Checked and taken in one synchronous step, so racing tasks cannot both take the last room.
+      const page = new Page(mapping, index, this.pool.alloc());
+      this.nrPages++;
+      mapping.pages.set(index, page);
+      page.setLocked();
+      return page;
+    }
+  }
+
+  /** The oldest dirty page that direct reclaim may write back, if any. */
+  private reclaimVictim(): Page | undefined {
+    for (const page of this.dirtyPages) if (!page.locked && !page.writeback) return page;
+    return undefined;
   }
 
   /** mirrors filemap_remove_folio(): take the page out of its mapping; free its frame unless pinned. */
@@ -226,23 +243,6 @@ export class PageCache {
     this.flusher.stop();
     while (this.background.size > 0) await Promise.all(this.background);
     await this.syncAll();
-  }
-
-  /** Direct reclaim: evict LRU pages, writing back dirty ones when nothing clean is left. */
-  private async shrink(mayWriteback: boolean): Promise<boolean> {
-    let tries = 0;
-    while (this.nrPages >= this.capacityPages) {
-      if (this.lru.size > 0) {
-        this.lru.pop();
-        continue;
-      }
-      if (!mayWriteback || tries++ >= RECLAIM_WRITEBACK_TRIES) return false;
-      let victim: Page | undefined;
-      for (const page of this.dirtyPages) if (!page.locked && !page.writeback) victim = victim ?? page;
-      if (!victim) return false;
-      await writepage(victim);
-    }
-    return true;
   }
 
   private freeFrame(page: Page): void {
