@@ -63,7 +63,7 @@ export function fioArgs(job: FioJob, output: string): string[] {
     output,
     ...(job.directory !== undefined ? { directory: job.directory } : { filename: job.filename! }),
     ...(job.runtime !== undefined ? { runtime: job.runtime, time_based: 1 } : {}),
-    ...(job.verify !== undefined ? { verify: job.verify, do_verify: 1, verify_fatal: 1 } : {}),
+    ...(job.verify !== undefined ? { verify: job.verify, do_verify: 1, verify_fatal: 1, verify_state_save: 0 } : {}),
     ...job.extra,
   };
   return Object.entries(options).map(([key, value]) => `--${key}=${value}`);
