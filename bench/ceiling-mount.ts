@@ -1,17 +1,7 @@
-/** Mounting the ceiling daemon as a child process (compiled: dist/bench/ceiling-daemon.js). */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+/** Mounting the ceiling daemon (compiled: dist/bench/ceiling-daemon.js) as a child process. */
 import { startDaemonMount, type DaemonMount } from '../src/util/daemon-mount.js';
-
-/** Next to this module once compiled; from the sources (vitest) the compiled copy under dist/. */
-function ceilingDaemonScript(): string {
-  for (const candidate of ['./ceiling-daemon.js', '../dist/bench/ceiling-daemon.js']) {
-    const path = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error('dist/bench/ceiling-daemon.js is missing: run make build first');
-}
+import { projectFile } from '../src/util/project-file.js';
 
 export function mountCeiling(): Promise<DaemonMount> {
-  return startDaemonMount({ command: process.execPath, args: [ceilingDaemonScript(), '{mountpoint}'] });
+  return startDaemonMount({ command: process.execPath, args: [projectFile('dist/bench/ceiling-daemon.js'), '{mountpoint}'] });
 }
