@@ -4,17 +4,22 @@
  * lifecycle harness mounts, reports and tears down.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { mountCeiling } from '../../bench/ceiling-mount.js';
 import type { DaemonMount } from '../../src/util/daemon-mount.js';
 import { killDaemon9, startDaemonMount } from '../../src/util/daemon-mount.js';
 import { runDd } from '../../src/util/dd.js';
 import { runFio } from '../../src/util/fio.js';
 import { findMount } from '../../src/util/mountinfo.js';
+import { projectFile } from '../../src/util/project-file.js';
 import { requireFuse } from './harness/require-fuse.js';
+
+const run = promisify(execFile);
 
 describe.runIf(requireFuse())('ceiling mount round trip', () => {
   let mount: DaemonMount;
@@ -48,6 +53,12 @@ describe.runIf(requireFuse())('ceiling mount round trip', () => {
     const back = join(scratch, 'back');
     expect((await runDd({ input: buffered, output: back, bs: '128k', iflag: ['direct'] })).bytes).toBe(data.length);
     expect((await readFile(back)).equals(data)).toBe(true);
+  });
+
+  it('completes mmap + O_DIRECT on the same file (MAP_PRIVATE; MAP_SHARED refused)', async () => {
+    const { stdout } = await run('python3', [projectFile('test/tools/mmap_dio.py'), mount.mountpoint]);
+    expect(stdout).toMatch(/map-shared: refused ENODEV/);
+    expect(stdout).toMatch(/ALL PASS/);
   });
 
   it('passes an fio verify job with direct IO', async () => {
