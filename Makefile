@@ -40,8 +40,9 @@ mount:
 demo:
 	@echo "make demo: not built yet (demonstration issue)" >&2; exit 1
 
-bench:
-	@echo "make bench: not built yet (FUSE daemon issue)" >&2; exit 1
+## bench: the fio matrix against a plain file and the ceiling daemon; results in bench/results/
+bench: build
+	node dist/bench/run-fio-bench.js
 
 docker-test:
 	@echo "make docker-test: not built yet (Docker issue)" >&2; exit 1

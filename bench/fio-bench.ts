@@ -1,0 +1,177 @@
+/**
+ * The fio matrix — 4k randread, 4k randwrite, 128k read, 128k write; buffered and O_DIRECT; 1 and 4
+ * jobs — against several targets in one invocation, reported as ratios to a baseline target (the
+ * ceiling daemon: what fuse-native allows at all). Writes JSON, a Markdown table and a chart.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import { runFio, type FioJob } from '../src/util/fio.js';
+import { barChart, svgToPng } from '../src/util/plot.js';
+import { projectRoot } from '../src/util/project-file.js';
+import { benchMarkdown } from './bench-table.js';
+
+export interface BenchTarget {
+  /** "coherefs", "image-file", "ceiling", ... */
+  name: string;
+  /** A directory (a mount: one file per job) or a plain file (all jobs share it). */
+  directory?: string;
+  filename?: string;
+  /** The daemon serving the target, for its peak RSS (VmHWM). */
+  pid?: number;
+}
+
+export interface BenchCase {
+  label: string;
+  rw: 'randread' | 'randwrite' | 'read' | 'write';
+  bs: string;
+  direct: boolean;
+  numjobs: number;
+}
+
+export interface BenchRow extends BenchCase {
+  target: string;
+  mbPerSecond: number;
+  iops: number;
+  /** This target's MB/s over the baseline's for the same case (absent for the baseline itself). */
+  ratio?: number;
+}
+
+export interface BenchOptions {
+  targets: BenchTarget[];
+  /** Seconds per fio run (default 5), shortened so the whole matrix fits in maxTotalSeconds. */
+  runtimeSeconds?: number;
+  maxTotalSeconds?: number;
+  /** File size per job (default 128M). */
+  size?: string;
+  /** The target the others are compared with (default "ceiling"). */
+  baseline?: string;
+  cases?: BenchCase[];
+  /** Default: bench/results under the project root. */
+  outDir?: string;
+}
+
+export interface BenchReport {
+  runtimeSeconds: number;
+  baseline: string;
+  rows: BenchRow[];
+  /** Peak resident memory per target with a pid, in KiB. */
+  peakRssKiB: Record<string, number>;
+  files: { json: string; markdown: string; svg: string; png: string };
+}
+
+const FILE_PREFIX = 'fio-bench';
+
+export function benchMatrix(): BenchCase[] {
+  const workloads = [
+    { rw: 'randread', bs: '4k' },
+    { rw: 'randwrite', bs: '4k' },
+    { rw: 'read', bs: '128k' },
+    { rw: 'write', bs: '128k' },
+  ] as const;
+  return workloads.flatMap(({ rw, bs }) =>
+    [false, true].flatMap((direct) =>
+      [1, 4].map((numjobs) => ({ label: `${bs} ${rw} ${direct ? 'direct' : 'buffered'} ×${numjobs}`, rw, bs, direct, numjobs })),
+    ),
+  );
+}
+
+/** Peak resident set of a process, from /proc/PID/status (VmHWM, KiB). */
+export function peakRssKiB(pid: number): number {
+  const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmHWM for pid ${pid}`);
+  return Number(match[1]);
+}
+
+function fioJob(target: BenchTarget, test: BenchCase, runtime: number, size: string): FioJob {
+  // One job name for every case: the files fio lays out once are reused by the later cases.
+  return {
+    name: FILE_PREFIX,
+    ...(target.directory !== undefined ? { directory: target.directory } : { filename: target.filename! }),
+    rw: test.rw,
+    bs: test.bs,
+    size,
+    direct: test.direct,
+    numjobs: test.numjobs,
+    runtime,
+  };
+}
+
+async function removeLaidOutFiles(target: BenchTarget): Promise<void> {
+  if (target.directory === undefined) return;
+  for (const name of await readdir(target.directory)) {
+    if (name.startsWith(`${FILE_PREFIX}.`)) await rm(join(target.directory, name), { force: true });
+  }
+}
+
+function withRatios(rows: BenchRow[], baseline: string): BenchRow[] {
+  return rows.map((row) => {
+    if (row.target === baseline) return row;
+    const base = rows.find((other) => other.target === baseline && other.label === row.label);
+    return base && base.mbPerSecond > 0 ? { ...row, ratio: row.mbPerSecond / base.mbPerSecond } : row;
+  });
+}
+
+async function writeReport(report: Omit<BenchReport, 'files'>, outDir: string): Promise<BenchReport['files']> {
+  await mkdir(outDir, { recursive: true });
+  const files = {
+    json: join(outDir, `${FILE_PREFIX}.json`),
+    markdown: join(outDir, `${FILE_PREFIX}.md`),
+    svg: join(outDir, `${FILE_PREFIX}.svg`),
+    png: join(outDir, `${FILE_PREFIX}.png`),
+  };
+  const svg = await barChart({
+    title: `fio throughput per target (${report.runtimeSeconds} s per run)`,
+    rows: report.rows.map((row) => ({ case: row.label, target: row.target, 'MB/s': row.mbPerSecond, size: `${row.bs} requests` })),
+    x: 'case',
+    y: 'MB/s',
+    series: 'target',
+    panel: 'size',
+    width: 700,
+    height: 220,
+  });
+  await writeFile(files.json, JSON.stringify(report, null, 2) + '\n');
+  await writeFile(files.markdown, benchMarkdown(report));
+  await writeFile(files.svg, svg);
+  await writeFile(files.png, svgToPng(svg));
+  return files;
+}
+
+export async function runFioBench(options: BenchOptions): Promise<BenchReport> {
+  const cases = options.cases ?? benchMatrix();
+  const baseline = options.baseline ?? 'ceiling';
+  const runs = cases.length * options.targets.length;
+  if (runs === 0) throw new Error('nothing to run: no targets or no cases');
+  for (const target of options.targets) {
+    if ((target.directory === undefined) === (target.filename === undefined)) throw new Error(`target ${target.name}: give a directory or a file`);
+  }
+  const budget = options.maxTotalSeconds ?? 15 * 60;
+  const runtimeSeconds = Math.max(1, Math.min(options.runtimeSeconds ?? 5, Math.floor(budget / runs)));
+  const size = options.size ?? '128M';
+
+  const progress = new cliProgress.SingleBar(
+    { format: 'fio {bar} {value}/{total} runs | {target} | {case}', hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  progress.start(runs, 0, { target: '', case: '' });
+  const rows: BenchRow[] = [];
+  const peakRss: Record<string, number> = {};
+  try {
+    for (const target of options.targets) {
+      for (const test of cases) {
+        progress.update({ target: target.name, case: test.label });
+        const result = await runFio(fioJob(target, test, runtimeSeconds, size));
+        const side = test.rw.endsWith('read') ? result.read : result.write;
+        rows.push({ ...test, target: target.name, mbPerSecond: side.bytesPerSecond / 1e6, iops: side.iops });
+        progress.increment();
+      }
+      if (target.pid !== undefined) peakRss[target.name] = peakRssKiB(target.pid);
+      await removeLaidOutFiles(target);
+    }
+  } finally {
+    progress.stop();
+  }
+  const report = { runtimeSeconds, baseline, rows: withRatios(rows, baseline), peakRssKiB: peakRss };
+  return { ...report, files: await writeReport(report, options.outDir ?? join(projectRoot(), 'bench', 'results')) };
+}

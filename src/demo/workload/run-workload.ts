@@ -1,0 +1,99 @@
+/**
+ * The versioned-block coherence workload, as separate processes on one file in `dir`: writers doing
+ * O_DIRECT pwrites, readers doing buffered reads, optional mmap readers (python3); all run by one
+ * CLOCK_MONOTONIC schedule, then their logs are judged offline (analyze-staleness.ts).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectFile } from '../../util/project-file.js';
+import { analyzeStaleness, type CoherenceReport } from './analyze-staleness.js';
+import type { ProcessConfig } from './process-config.js';
+import { loadSamples } from './sample-log.js';
+import { encodeBlock } from './versioned-block.js';
+
+export interface WorkloadOptions {
+  /** A directory on the filesystem under test (a coherefs mount, or a plain directory). */
+  dir: string;
+  seconds: number;
+  writers: number;
+  readers: number;
+  blocks: number;
+  /** A multiple of 512 (O_DIRECT); default 4096. */
+  blockSize?: number;
+  mmapReaders?: number;
+  /** Width of the stale-over-time buckets; default 0.25 s. */
+  bucketSeconds?: number;
+}
+
+export interface WorkloadResult extends CoherenceReport {
+  options: WorkloadOptions;
+}
+
+/** Processes get this long to start before the shared start time. */
+const STARTUP_NS = 1_000_000_000n;
+
+function validate(options: WorkloadOptions): number {
+  const blockSize = options.blockSize ?? 4096;
+  if (blockSize < 512 || blockSize % 512 !== 0) throw new Error(`blockSize must be a multiple of 512: ${blockSize}`);
+  if (!(options.seconds > 0)) throw new Error(`seconds must be positive: ${options.seconds}`);
+  if (!Number.isInteger(options.writers) || options.writers < 1) throw new Error(`need at least one writer: ${options.writers}`);
+  if (!Number.isInteger(options.blocks) || options.blocks < options.writers) throw new Error(`need at least one block per writer: ${options.blocks}`);
+  if (!Number.isInteger(options.readers) || options.readers < 0) throw new Error(`readers must be a count: ${options.readers}`);
+  return blockSize;
+}
+
+/** Version 0 of every block, on stable storage before the processes start. */
+async function writeInitialBlocks(file: string, blocks: number, blockSize: number): Promise<void> {
+  const image = Buffer.alloc(blocks * blockSize);
+  for (let block = 0; block < blocks; block++) encodeBlock(image.subarray(block * blockSize, (block + 1) * blockSize), block, 0);
+  const handle = await open(file, 'w');
+  try {
+    await handle.write(image, 0, image.length, 0);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function runProcess(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.once('error', reject);
+    child.once('close', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${args[0]} exited ${code ?? signal}: ${stderr.trim()}`)),
+    );
+  });
+}
+
+export async function runCoherenceWorkload(options: WorkloadOptions): Promise<WorkloadResult> {
+  const blockSize = validate(options);
+  const file = join(options.dir, `coherence-${process.pid}.dat`);
+  const logDir = await mkdtemp(join(tmpdir(), 'coherefs-workload-'));
+  try {
+    await writeInitialBlocks(file, options.blocks, blockSize);
+    const baseNs = process.hrtime.bigint();
+    const schedule = { baseNs: `${baseNs}`, startNs: `${baseNs + STARTUP_NS}`, untilNs: `${baseNs + STARTUP_NS + BigInt(Math.round(options.seconds * 1e9))}` };
+    const config = (role: string, actor: number): ProcessConfig => ({
+      ...schedule, file, actor, writers: options.writers, blocks: options.blocks, blockSize, log: join(logDir, `${role}-${actor}.log`),
+    });
+    const node = (script: string, role: string, actor: number) => ({ command: process.execPath, args: [projectFile(`dist/src/demo/workload/${script}`), JSON.stringify(config(role, actor))], log: config(role, actor).log });
+    const processes = [
+      ...Array.from({ length: options.writers }, (_, actor) => node('writer-process.js', 'writer', actor)),
+      ...Array.from({ length: options.readers }, (_, actor) => node('reader-process.js', 'reader', actor)),
+      ...Array.from({ length: options.mmapReaders ?? 0 }, (_, i) => {
+        const actor = options.readers + i;
+        return { command: 'python3', args: [projectFile('src/demo/workload/mmap-reader.py'), JSON.stringify(config('mmap', actor))], log: config('mmap', actor).log };
+      }),
+    ];
+    await Promise.all(processes.map(({ command, args }) => runProcess(command, args)));
+    const samples = processes.flatMap(({ log }) => loadSamples(log));
+    return { options, ...analyzeStaleness(samples, options.bucketSeconds) };
+  } finally {
+    await rm(logDir, { recursive: true, force: true });
+    await rm(file, { force: true });
+  }
+}

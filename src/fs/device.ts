@@ -1,0 +1,85 @@
+/**
+ * ImageDevice: the block device under the filesystem, byte-addressed. The file-backed one is the
+ * image file; tests use MemoryDevice or a device that simulates a power cut.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+
+export interface ImageDevice {
+  readonly size: number;
+  /** Fill buf from pos; bytes past the end read as zeros. */
+  read(pos: number, buf: Uint8Array): Promise<void>;
+  write(pos: number, buf: Uint8Array): Promise<void>;
+  /** A write barrier: everything written before is durable when this resolves (fdatasync). */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class FileDevice implements ImageDevice {
+  private constructor(private readonly handle: FileHandle, readonly size: number) {}
+
+  static async open(path: string, options: { readOnly?: boolean } = {}): Promise<FileDevice> {
+    const handle = await open(path, options.readOnly ? 'r' : 'r+');
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw new Error(`${path}: not a regular file`);
+      return new FileDevice(handle, stat.size);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+
+  async read(pos: number, buf: Uint8Array): Promise<void> {
+    let done = 0;
+    while (done < buf.length) {
+      const { bytesRead } = await this.handle.read(buf, done, buf.length - done, pos + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+    buf.fill(0, done);
+  }
+
+  async write(pos: number, buf: Uint8Array): Promise<void> {
+    let done = 0;
+    while (done < buf.length) {
+      const { bytesWritten } = await this.handle.write(buf, done, buf.length - done, pos + done);
+      done += bytesWritten;
+    }
+  }
+
+  sync(): Promise<void> {
+    return this.handle.datasync();
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
+  }
+}
+
+/** A device in memory, for tests and for fsck of an image already read. */
+export class MemoryDevice implements ImageDevice {
+  readonly bytes: Uint8Array;
+
+  constructor(sizeOrBytes: number | Uint8Array) {
+    this.bytes = typeof sizeOrBytes === 'number' ? new Uint8Array(sizeOrBytes) : sizeOrBytes;
+  }
+
+  get size(): number {
+    return this.bytes.length;
+  }
+
+  async read(pos: number, buf: Uint8Array): Promise<void> {
+    const end = Math.min(this.bytes.length, pos + buf.length);
+    buf.set(this.bytes.subarray(Math.min(pos, end), end));
+    buf.fill(0, Math.max(0, end - pos));
+  }
+
+  async write(pos: number, buf: Uint8Array): Promise<void> {
+    if (pos + buf.length > this.bytes.length) throw new Error('write past the end of the device');
+    this.bytes.set(buf, pos);
+  }
+
+  async sync(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,474 @@
+/**
+ * Filesystem: a mounted image. Namespace operations work on inode numbers and change memory only,
+ * as records added to the running transaction; commits (fsync, sync, the commit timer, unmount) make
+ * them durable. Regular files' data goes through store(ino), the BackingStore of src/mm.
+ */
+import { Allocator, type Run } from './allocator.js';
+import { checkMetadata } from './check.js';
+import { FileDevice, type ImageDevice } from './device.js';
+import { ImageError } from './image-error.js';
+import { ImageLock } from './image-lock.js';
+import { Inode, isDir, isLnk, isReg, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './inode.js';
+import { Journal } from './journal.js';
+import { BLOCK_SIZE, MAX_NAME_BYTES, MAX_SYMLINK_BYTES, ROOT_INO, type Geometry } from './layout.js';
+import { loadImage } from './load.js';
+import type { Metadata } from './metadata.js';
+import { RECORD_BYTES } from './records.js';
+import { FileStore, type StoreHost } from './file-store.js';
+import type { BackingStore } from '../mm/backing-store.js';
+import { check, FsError } from '../util/errno.js';
+import type { Logger } from '../util/logger.js';
+
+export interface MountOptions {
+  /** How often the commit timer makes changes not fsync'd durable (ms; 0 turns it off). Default 5000. */
+  commitIntervalMs?: number;
+  logger?: Logger;
+}
+
+export interface Attr {
+  ino: number;
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  size: number;
+  /** 512-byte units, as st_blocks counts. */
+  blocks: number;
+  atimeMs: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+export interface SetAttr {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  atimeMs?: number;
+  mtimeMs?: number;
+}
+
+export interface DirEntry {
+  name: string;
+  ino: number;
+  mode: number;
+}
+
+export interface StatFs {
+  bsize: number;
+  frsize: number;
+  blocks: number;
+  bfree: number;
+  bavail: number;
+  files: number;
+  ffree: number;
+  namemax: number;
+}
+
+/** renameat2() flags. */
+export const RENAME_NOREPLACE = 1;
+export const RENAME_EXCHANGE = 2;
+
+const PER_FILE_BYTES = RECORD_BYTES.inode(0) + RECORD_BYTES.link(16);
+
+function checkName(name: string): void {
+  check(name.length > 0 && !name.includes('/') && !name.includes('\0'), 'EINVAL', `bad name '${name}'`);
+  check(Buffer.byteLength(name) <= MAX_NAME_BYTES, 'ENAMETOOLONG');
+}
+
+export class Filesystem implements StoreHost {
+  private readonly openCounts = new Map<number, number>();
+  private readonly stores = new Map<number, FileStore>();
+  private nextIno: number;
+  private timer: NodeJS.Timeout | null = null;
+  private mounted = true;
+
+  private constructor(
+    readonly device: ImageDevice,
+    private readonly journal: Journal,
+    private readonly meta: Metadata,
+    private readonly allocator: Allocator,
+    private readonly lock: ImageLock | null,
+  ) {
+    let max = ROOT_INO;
+    for (const ino of meta.inodes.keys()) max = Math.max(max, ino);
+    this.nextIno = max + 1;
+  }
+
+  /** Mount the image file: takes IMAGE.lock, then as mountDevice. Refusals leave the image untouched. */
+  static async mount(imagePath: string, options: MountOptions = {}): Promise<Filesystem> {
+    const lock = await ImageLock.acquire(imagePath);
+    try {
+      const device = await FileDevice.open(imagePath).catch((err: NodeJS.ErrnoException) => {
+        throw new ImageError(`cannot open ${imagePath}: ${err.message}`, err.code === 'ENOENT' ? 'ENOENT' : 'EIO');
+      });
+      try {
+        return await Filesystem.mountDevice(device, options, lock);
+      } catch (err) {
+        await device.close();
+        throw err;
+      }
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  /**
+   * Mount over a device: load the newer checkpoint, replay the log, check the result and rebuild free
+   * space from the block maps, free orphans, then write a checkpoint (a new log epoch, so no record of
+   * a crashed session can ever be mistaken for a new one). Nothing is written before all checks pass.
+   */
+  static async mountDevice(device: ImageDevice, options: MountOptions = {}, lock: ImageLock | null = null): Promise<Filesystem> {
+    const loaded = await loadImage(device);
+    const refusal = loaded.problems.find((p) => !p.mountable);
+    if (refusal || !('meta' in loaded)) {
+      const p = refusal ?? loaded.problems[0]!;
+      throw new ImageError(`cannot mount: ${p.where}: ${p.message} (run coherefs fsck for a full report)`);
+    }
+    const checked = checkMetadata(loaded.meta, loaded.sb.geometry);
+    if (checked.problems.length) {
+      throw new ImageError(`cannot mount: inconsistent metadata: ${checked.problems[0]} (run coherefs fsck for a full report)`);
+    }
+    const journal = new Journal(device, loaded.sb, loaded.meta, checked.allocator, loaded.logEnd, loaded.logSeq);
+    const fs = new Filesystem(device, journal, loaded.meta, checked.allocator, lock);
+    for (const ino of checked.orphans) fs.maybeFree(loaded.meta.get(ino)!);
+    await journal.checkpoint();
+    const interval = options.commitIntervalMs ?? 5000;
+    if (interval > 0) {
+      fs.timer = setInterval(() => {
+        if (fs.journal.hasChanges) fs.journal.commit().catch((err: Error) => options.logger?.error({ err }, 'background commit failed'));
+      }, interval);
+      fs.timer.unref();
+    }
+    return fs;
+  }
+
+  get geometry(): Geometry {
+    return this.journal.sb.geometry;
+  }
+
+  // ---- lookups and attributes ----
+
+  private inode(ino: number): Inode {
+    const inode = this.meta.get(ino);
+    if (!inode) throw new FsError('ENOENT', `no inode ${ino}`);
+    return inode;
+  }
+
+  private dir(ino: number): Inode & { entries: Map<string, number> } {
+    const inode = this.inode(ino);
+    check(inode.entries !== null, 'ENOTDIR');
+    return inode as Inode & { entries: Map<string, number> };
+  }
+
+  lookup(parent: number, name: string): number {
+    const dir = this.dir(parent);
+    if (name === '.') return dir.ino;
+    if (name === '..') return dir.parent;
+    check(Buffer.byteLength(name) <= MAX_NAME_BYTES, 'ENAMETOOLONG');
+    const ino = dir.entries.get(name);
+    if (ino === undefined) throw new FsError('ENOENT', `no '${name}' in directory ${parent}`);
+    return ino;
+  }
+
+  getattr(ino: number): Attr {
+    const i = this.inode(ino);
+    return {
+      ino: i.ino, mode: i.mode, nlink: i.nlink, uid: i.uid, gid: i.gid,
+      size: isDir(i.mode) ? BLOCK_SIZE : i.size,
+      blocks: (i.extents?.blocks ?? 0) * (BLOCK_SIZE / 512),
+      atimeMs: i.atimeMs, mtimeMs: i.mtimeMs, ctimeMs: i.ctimeMs,
+    };
+  }
+
+  setattr(ino: number, changes: SetAttr): Attr {
+    const inode = this.inode(ino);
+    if (changes.mode !== undefined) inode.mode = (inode.mode & S_IFMT) | (changes.mode & 0o7777);
+    if (changes.uid !== undefined) inode.uid = changes.uid;
+    if (changes.gid !== undefined) inode.gid = changes.gid;
+    if (changes.atimeMs !== undefined) inode.atimeMs = changes.atimeMs;
+    if (changes.mtimeMs !== undefined) inode.mtimeMs = changes.mtimeMs;
+    inode.ctimeMs = Date.now();
+    this.journal.markDirty(inode);
+    return this.getattr(ino);
+  }
+
+  readdir(ino: number): DirEntry[] {
+    const dir = this.dir(ino);
+    return [...dir.entries].map(([name, child]) => ({ name, ino: child, mode: this.inode(child).mode }));
+  }
+
+  readlink(ino: number): string {
+    const inode = this.inode(ino);
+    check(isLnk(inode.mode), 'EINVAL', 'not a symlink');
+    return inode.target;
+  }
+
+  statfs(): StatFs {
+    const g = this.geometry;
+    const capacity = this.journal.metadataCapacity;
+    const free = this.allocator.free + this.journal.pendingFreeBlocks;
+    return {
+      bsize: BLOCK_SIZE, frsize: BLOCK_SIZE, blocks: g.dataBlocks, bfree: free, bavail: free,
+      files: Math.floor(capacity / PER_FILE_BYTES),
+      ffree: Math.max(0, Math.floor((capacity - this.meta.bytes) / PER_FILE_BYTES)),
+      namemax: MAX_NAME_BYTES,
+    };
+  }
+
+  // ---- the namespace ----
+
+  /** ENOSPC unless a checkpoint can still hold `bytes` more metadata. */
+  private reserveMetadata(bytes: number): void {
+    check(this.meta.bytes + bytes <= this.journal.metadataCapacity, 'ENOSPC', 'metadata space is full');
+  }
+
+  private newName(parent: number, name: string): Inode & { entries: Map<string, number> } {
+    const dir = this.dir(parent);
+    check(name !== '.' && name !== '..', 'EEXIST');
+    checkName(name);
+    check(!dir.entries.has(name), 'EEXIST', `'${name}' exists`);
+    return dir;
+  }
+
+  private touchDir(dir: Inode, now: number): void {
+    dir.mtimeMs = dir.ctimeMs = now;
+    this.journal.markDirty(dir);
+  }
+
+  private makeInode(parent: number, name: string, mode: number, uid: number, gid: number, target = ''): Attr {
+    const dir = this.newName(parent, name);
+    this.reserveMetadata(RECORD_BYTES.inode(Buffer.byteLength(target)) + RECORD_BYTES.link(Buffer.byteLength(name)));
+    const now = Date.now();
+    const inode = new Inode({
+      ino: this.nextIno++, mode, nlink: isDir(mode) ? 2 : 1, uid, gid, size: Buffer.byteLength(target),
+      atimeMs: now, mtimeMs: now, ctimeMs: now, target,
+    });
+    this.journal.record({ kind: 'inode', attrs: inode });
+    this.journal.record({ kind: 'link', parent, name, ino: inode.ino });
+    if (isDir(mode)) dir.nlink++;
+    this.touchDir(dir, now);
+    return this.getattr(inode.ino);
+  }
+
+  create(parent: number, name: string, mode: number, uid: number, gid: number): Attr {
+    const type = mode & S_IFMT;
+    check(type === 0 || type === S_IFREG, 'EINVAL', 'only regular files can be created');
+    return this.makeInode(parent, name, S_IFREG | (mode & 0o7777), uid, gid);
+  }
+
+  mkdir(parent: number, name: string, mode: number, uid: number, gid: number): Attr {
+    return this.makeInode(parent, name, S_IFDIR | (mode & 0o7777), uid, gid);
+  }
+
+  symlink(parent: number, name: string, target: string, uid: number, gid: number): Attr {
+    check(target.length > 0, 'ENOENT', 'empty symlink target');
+    check(Buffer.byteLength(target) <= MAX_SYMLINK_BYTES, 'ENAMETOOLONG');
+    return this.makeInode(parent, name, S_IFLNK | 0o777, uid, gid, target);
+  }
+
+  link(ino: number, newParent: number, newName: string): Attr {
+    const inode = this.inode(ino);
+    check(!isDir(inode.mode), 'EPERM', 'hard links to directories are not allowed');
+    const dir = this.newName(newParent, newName);
+    this.reserveMetadata(RECORD_BYTES.link(Buffer.byteLength(newName)));
+    const now = Date.now();
+    this.journal.record({ kind: 'link', parent: newParent, name: newName, ino });
+    inode.nlink++;
+    inode.ctimeMs = now;
+    this.journal.markDirty(inode);
+    this.touchDir(dir, now);
+    return this.getattr(ino);
+  }
+
+  unlink(parent: number, name: string): void {
+    const dir = this.dir(parent);
+    check(name !== '.' && name !== '..', 'EISDIR');
+    const child = this.inode(this.lookup(parent, name));
+    check(!isDir(child.mode), 'EISDIR');
+    const now = Date.now();
+    this.journal.record({ kind: 'unlink', parent, name });
+    this.dropLink(child, now);
+    this.touchDir(dir, now);
+  }
+
+  rmdir(parent: number, name: string): void {
+    const dir = this.dir(parent);
+    check(name !== '.', 'EINVAL', "cannot remove '.'");
+    check(name !== '..', 'ENOTEMPTY');
+    const child = this.inode(this.lookup(parent, name));
+    check(isDir(child.mode), 'ENOTDIR');
+    check(child.entries!.size === 0, 'ENOTEMPTY');
+    const now = Date.now();
+    this.journal.record({ kind: 'unlink', parent, name });
+    dir.nlink--;
+    this.dropLink(child, now);
+    this.touchDir(dir, now);
+  }
+
+  /** One name fewer; a directory loses both its links. Frees the inode when nothing holds it. */
+  private dropLink(inode: Inode, now: number): void {
+    inode.nlink = isDir(inode.mode) ? 0 : inode.nlink - 1;
+    inode.ctimeMs = now;
+    this.journal.markDirty(inode);
+    this.maybeFree(inode);
+  }
+
+  /** True when dir is `ino` itself or lies below it. */
+  private isWithin(dirIno: number, ino: number): boolean {
+    for (let at = this.inode(dirIno); ; at = this.inode(at.parent)) {
+      if (at.ino === ino) return true;
+      if (at.ino === ROOT_INO) return false;
+    }
+  }
+
+  /** rename(2) / renameat2(2) with RENAME_NOREPLACE or RENAME_EXCHANGE, by POSIX rules. */
+  rename(oldParent: number, oldName: string, newParent: number, newName: string, flags = 0): void {
+    check((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) === 0 && flags !== (RENAME_NOREPLACE | RENAME_EXCHANGE), 'EINVAL', 'bad rename flags');
+    for (const name of [oldName, newName]) {
+      check(name !== '.' && name !== '..', 'EBUSY');
+      checkName(name);
+    }
+    const from = this.dir(oldParent);
+    const to = this.dir(newParent);
+    const src = this.inode(this.lookup(oldParent, oldName));
+    const dstIno = to.entries.get(newName);
+    const dst = dstIno === undefined ? undefined : this.inode(dstIno);
+    if (flags & RENAME_EXCHANGE) check(dst !== undefined, 'ENOENT');
+    if (flags & RENAME_NOREPLACE) check(dst === undefined, 'EEXIST');
+    if (dst === src) return;
+    if (isDir(src.mode)) check(!this.isWithin(newParent, src.ino), 'EINVAL', 'cannot move a directory into itself');
+    if (dst && flags & RENAME_EXCHANGE) {
+      if (isDir(dst.mode)) check(!this.isWithin(oldParent, dst.ino), 'EINVAL', 'cannot move a directory into itself');
+    } else if (dst) {
+      if (isDir(src.mode)) {
+        check(isDir(dst.mode), 'ENOTDIR');
+        check(dst.entries!.size === 0, 'ENOTEMPTY');
+      } else {
+        check(!isDir(dst.mode), 'EISDIR');
+      }
+    }
+    this.reserveMetadata(RECORD_BYTES.link(Buffer.byteLength(newName)));
+    const now = Date.now();
+    this.journal.record({ kind: 'link', parent: newParent, name: newName, ino: src.ino });
+    if (dst && flags & RENAME_EXCHANGE) {
+      this.journal.record({ kind: 'link', parent: oldParent, name: oldName, ino: dst.ino });
+      if (oldParent !== newParent && isDir(src.mode) !== isDir(dst.mode)) {
+        const delta = isDir(src.mode) ? 1 : -1;
+        to.nlink += delta;
+        from.nlink -= delta;
+      }
+      dst.ctimeMs = now;
+      this.journal.markDirty(dst);
+    } else {
+      this.journal.record({ kind: 'unlink', parent: oldParent, name: oldName });
+      if (dst) {
+        if (isDir(dst.mode)) to.nlink--;
+        this.dropLink(dst, now);
+      }
+      if (isDir(src.mode) && oldParent !== newParent) {
+        from.nlink--;
+        to.nlink++;
+      }
+    }
+    src.ctimeMs = now;
+    this.journal.markDirty(src);
+    this.touchDir(from, now);
+    this.touchDir(to, now);
+  }
+
+  // ---- open files and their data ----
+
+  /** An open file keeps its inode (and blocks) after its last name goes, until releaseInode. */
+  openInode(ino: number): void {
+    this.inode(ino);
+    this.openCounts.set(ino, (this.openCounts.get(ino) ?? 0) + 1);
+  }
+
+  releaseInode(ino: number): void {
+    const count = this.openCounts.get(ino);
+    check(count !== undefined, 'EBADF', `inode ${ino} is not open`);
+    if (count > 1) {
+      this.openCounts.set(ino, count - 1);
+      return;
+    }
+    this.openCounts.delete(ino);
+    const inode = this.meta.get(ino);
+    if (inode) this.maybeFree(inode);
+  }
+
+  private maybeFree(inode: Inode): void {
+    if (inode.nlink > 0 || this.openCounts.has(inode.ino)) return;
+    this.journal.record({ kind: 'free', ino: inode.ino });
+    this.stores.delete(inode.ino);
+  }
+
+  /** The BackingStore of a regular file (one per inode, kept while the inode lives). */
+  store(ino: number): BackingStore {
+    let store = this.stores.get(ino);
+    if (!store) {
+      const inode = this.inode(ino);
+      check(!isDir(inode.mode), 'EISDIR');
+      check(isReg(inode.mode), 'EINVAL', 'not a regular file');
+      store = new FileStore(this, inode);
+      this.stores.set(ino, store);
+    }
+    return store;
+  }
+
+  async allocate(n: number, extraExtents: number): Promise<Run[]> {
+    this.reserveMetadata(extraExtents * RECORD_BYTES.map);
+    let runs = this.allocator.alloc(n);
+    if (!runs && this.journal.pendingFreeBlocks > 0) {
+      await this.journal.commit();
+      runs = this.allocator.alloc(n);
+    }
+    if (!runs) throw new FsError('ENOSPC', `no room for ${n} blocks`);
+    return runs;
+  }
+
+  unallocate(runs: Run[]): void {
+    this.allocator.release(runs);
+  }
+
+  mapBlocks(inode: Inode, lblk: number, pblk: number, len: number): void {
+    this.journal.record({ kind: 'map', ino: inode.ino, lblk, pblk, len });
+  }
+
+  truncateBlocks(inode: Inode, fromLblk: number): void {
+    const runs = inode.extents!.all();
+    const last = runs[runs.length - 1];
+    if (last && last.lblk + last.len > fromLblk) this.journal.record({ kind: 'punch', ino: inode.ino, lblk: fromLblk });
+  }
+
+  touch(inode: Inode, size?: number): void {
+    if (size !== undefined) inode.size = size;
+    inode.mtimeMs = inode.ctimeMs = Date.now();
+    this.journal.markDirty(inode);
+  }
+
+  // ---- durability ----
+
+  /** fsync: this filesystem commits everything, so one file's fsync is a full commit. */
+  fsync(ino: number): Promise<void> {
+    this.inode(ino);
+    return this.journal.commit();
+  }
+
+  sync(): Promise<void> {
+    return this.journal.commit();
+  }
+
+  /** Stop the commit timer, write a final checkpoint, close the device, release the lock. */
+  async unmount(): Promise<void> {
+    check(this.mounted, 'EINVAL', 'not mounted');
+    this.mounted = false;
+    if (this.timer) clearInterval(this.timer);
+    try {
+      await this.journal.checkpoint();
+    } finally {
+      await this.device.close();
+      await this.lock?.release();
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The image lock: IMAGE.lock, created with O_EXCL, holding the owner's pid. Node has no flock(2), and
+ * a lock file outlives a kill -9, so a lock whose pid is no longer running is stale and is taken over.
+ */
+import { open, readFile, unlink } from 'node:fs/promises';
+import { ImageError } from './image-error.js';
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export class ImageLock {
+  private constructor(readonly path: string) {}
+
+  /** Take the lock for imagePath, or fail with ImageError (EBUSY) naming the holder. */
+  static async acquire(imagePath: string): Promise<ImageLock> {
+    const path = `${imagePath}.lock`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const handle = await open(path, 'wx', 0o644);
+        await handle.writeFile(`${process.pid}\n`);
+        await handle.close();
+        return new ImageLock(path);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+      if (Number.isInteger(pid) && pid > 0 && isRunning(pid)) {
+        throw new ImageError(`${imagePath} is in use (mounted by process ${pid}; lock file ${path})`, 'EBUSY');
+      }
+      await unlink(path).catch(() => undefined);
+    }
+    throw new ImageError(`${imagePath}: could not take the lock file ${path}`, 'EBUSY');
+  }
+
+  async release(): Promise<void> {
+    await unlink(this.path).catch(() => undefined);
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The journal: the running transaction and the commit protocol (ordered mode, as ext4's
+ * data=ordered: data reaches the disk before the metadata that points at it).
+ *
+ * commit():
+ *   1. take the running transaction (its records are serialized before the first await, so later
+ *      operations go to the next transaction);
+ *   2. sync the device: every data block those records map was written before they were recorded,
+ *      so now it is durable;
+ *   3. append one commit record to the log and sync again (or, when the log is full, write a whole
+ *      checkpoint and switch the superblock to it);
+ *   4. only now hand the blocks the transaction freed back to the allocator, so a crash can never
+ *      leave a durable block map pointing at a block that already holds another file's data.
+ * Commits run one at a time. After an I/O error the journal is aborted: every later commit fails with
+ * EIO (mirrors jbd2_journal_abort()), because memory no longer matches what the image can replay.
+ */
+import { Allocator } from './allocator.js';
+import { CHECKPOINT_HEADER_BYTES, frameCheckpoint } from './checkpoint.js';
+import { BLOCK_SIZE, encodeSuperblock, type Superblock } from './layout.js';
+import { frameRecord, recordBytes } from './log.js';
+import { encodeOps, type Op } from './records.js';
+import type { Extent } from './extents.js';
+import type { ImageDevice } from './device.js';
+import type { Inode } from './inode.js';
+import type { Metadata } from './metadata.js';
+import { check, FsError } from '../util/errno.js';
+
+export class Journal {
+  private ops: Op[] = [];
+  private dirty = new Set<number>();
+  private freed: Extent[] = [];
+  private tail: Promise<unknown> = Promise.resolve();
+  private aborted: Error | null = null;
+
+  constructor(
+    private readonly device: ImageDevice,
+    public sb: Superblock,
+    private readonly meta: Metadata,
+    private readonly allocator: Allocator,
+    private logEnd: number,
+    private logSeq: number,
+  ) {}
+
+  /** Apply a record to the metadata and add it to the running transaction. */
+  record(op: Op): void {
+    for (const extent of this.meta.apply(op)) this.freed.push(extent);
+    if (op.kind === 'inode') this.dirty.add(op.attrs.ino);
+    this.ops.push(op);
+  }
+
+  /** The inode's attributes changed: the transaction will carry them as they are at commit. */
+  markDirty(inode: Inode): void {
+    if (this.dirty.has(inode.ino)) return;
+    this.dirty.add(inode.ino);
+    this.ops.push({ kind: 'inode', attrs: inode });
+  }
+
+  /** Blocks freed by records not yet durable: free once the next commit completes. */
+  get pendingFreeBlocks(): number {
+    return this.freed.reduce((n, e) => n + e.len, 0);
+  }
+
+  get hasChanges(): boolean {
+    return this.ops.length > 0;
+  }
+
+  /** Bytes of metadata a checkpoint can hold; operations that would pass it fail with ENOSPC. */
+  get metadataCapacity(): number {
+    return this.sb.geometry.checkpointBlocks * BLOCK_SIZE - CHECKPOINT_HEADER_BYTES;
+  }
+
+  /**
+   * Make every record so far durable. Context: serialized with other commits; may sleep on device I/O.
+   */
+  commit(): Promise<void> {
+    return this.serialize(() => this.commitNow(false));
+  }
+
+  /** Commit by writing a whole checkpoint (mount, unmount, full log). Context: as commit(). */
+  checkpoint(): Promise<void> {
+    return this.serialize(() => this.commitNow(true));
+  }
+
+  private serialize(work: () => Promise<void>): Promise<void> {
+    const run = this.tail.then(() => {
+      if (this.aborted) throw new FsError('EIO', `journal aborted after an I/O error: ${this.aborted.message}`);
+      return work().catch((err: Error) => {
+        this.aborted = err;
+        throw err;
+      });
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitNow(asCheckpoint: boolean): Promise<void> {
+    const ops = this.ops;
+    const freed = this.freed;
+    this.ops = [];
+    this.dirty = new Set();
+    this.freed = [];
+    if (ops.length === 0 && !asCheckpoint) {
+      await this.device.sync();
+      return;
+    }
+    const payload = encodeOps(ops);
+    const logBytes = this.sb.geometry.logBlocks * BLOCK_SIZE;
+    if (asCheckpoint || this.logEnd + recordBytes(payload.length) > logBytes) {
+      await this.writeCheckpoint();
+    } else {
+      const record = frameRecord(this.sb.epoch, this.logSeq, payload);
+      await this.device.sync();
+      await this.device.write(this.sb.geometry.logStart * BLOCK_SIZE + this.logEnd, record);
+      await this.device.sync();
+      this.logEnd += record.length;
+      this.logSeq++;
+    }
+    this.allocator.release(freed);
+  }
+
+  /** Write the whole metadata to the idle slot, then switch both superblock copies to it, one at a time. */
+  private async writeCheckpoint(): Promise<void> {
+    const payload = encodeOps(this.meta.snapshot());
+    check(payload.length <= this.metadataCapacity, 'ENOSPC', 'metadata no longer fits a checkpoint slot');
+    const g = this.sb.geometry;
+    const next: Superblock = { ...this.sb, generation: this.sb.generation + 1, activeSlot: 1 - this.sb.activeSlot, epoch: this.sb.epoch + 1 };
+    await this.device.sync();
+    await this.device.write(g.checkpointStart[next.activeSlot]! * BLOCK_SIZE, frameCheckpoint(next.epoch, payload));
+    await this.device.sync();
+    const sbBytes = encodeSuperblock(next);
+    await this.device.write(0, sbBytes);
+    await this.device.sync();
+    await this.device.write(BLOCK_SIZE, sbBytes);
+    await this.device.sync();
+    this.sb = next;
+    this.logEnd = 0;
+    this.logSeq = 0;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Reading an image into memory, shared by mount and fsck: pick the superblock copy, load the
+ * checkpoint it names, replay the log up to the first bad record. Reads only; every finding is a
+ * Problem, and mount refuses when any is not `mountable`.
+ */
+import { BLOCK_SIZE, decodeSuperblock, FORMAT_VERSION, type Superblock, type SuperblockCopy } from './layout.js';
+import { CHECKPOINT_HEADER_BYTES, checkpointCrcMatches, readCheckpointHeader } from './checkpoint.js';
+import { scanLog } from './log.js';
+import { decodeOps } from './records.js';
+import { Metadata } from './metadata.js';
+import type { ImageDevice } from './device.js';
+
+export interface Problem {
+  where: string;
+  message: string;
+  /** True when mount can proceed and will repair it (e.g. one superblock copy bad). */
+  mountable: boolean;
+}
+
+export interface LoadedImage {
+  sb: Superblock;
+  meta: Metadata;
+  /** Where the next log record goes, and its sequence number. */
+  logEnd: number;
+  logSeq: number;
+  problems: Problem[];
+  notes: string[];
+}
+
+export type Progress = (done: number, total: number) => void;
+
+/** Read an image; returns the problems alone when it is too damaged to load. */
+export async function loadImage(device: ImageDevice, onProgress?: Progress): Promise<LoadedImage | { problems: Problem[] }> {
+  const problems: Problem[] = [];
+  const fatal = (where: string, message: string): { problems: Problem[] } => {
+    problems.push({ where, message, mountable: false });
+    return { problems };
+  };
+  if (device.size < 2 * BLOCK_SIZE) return fatal('image', `not a coherefs image: only ${device.size} bytes`);
+
+  const copies: SuperblockCopy[] = [];
+  for (const block of [0, 1]) {
+    const buf = Buffer.alloc(BLOCK_SIZE);
+    await device.read(block * BLOCK_SIZE, buf);
+    copies.push(decodeSuperblock(buf));
+  }
+  const valid = copies.flatMap((c) => (c.status === 'ok' ? [c.sb] : []));
+  if (copies.every((c) => c.status === 'no-magic')) return fatal('superblock', 'not a coherefs image (no coherefs magic in either superblock copy)');
+  const wrongVersion = copies.find((c) => c.status === 'bad-version');
+  if (valid.length === 0 && wrongVersion?.status === 'bad-version') {
+    return fatal('superblock', `unsupported format version ${wrongVersion.version} (this coherefs reads version ${FORMAT_VERSION})`);
+  }
+  if (valid.length === 0) return fatal('superblock', `both copies are unusable (A: ${copies[0]!.status}, B: ${copies[1]!.status})`);
+  copies.forEach((c, i) => {
+    if (c.status !== 'ok') problems.push({ where: `superblock copy ${'AB'[i]}`, message: `${c.status}; the other copy is used and mount rewrites this one`, mountable: true });
+  });
+  const sb = valid.reduce((a, b) => (b.generation > a.generation ? b : a));
+  const g = sb.geometry;
+  if (device.size < g.totalBlocks * BLOCK_SIZE) {
+    return fatal('image', `truncated: ${device.size} bytes, the superblock describes ${g.totalBlocks * BLOCK_SIZE}`);
+  }
+
+  const slotBytes = g.checkpointBlocks * BLOCK_SIZE;
+  const logBytes = g.logBlocks * BLOCK_SIZE;
+  const total = slotBytes + logBytes;
+  const where = `checkpoint slot ${sb.activeSlot}`;
+  const headerBuf = Buffer.alloc(CHECKPOINT_HEADER_BYTES);
+  await device.read(g.checkpointStart[sb.activeSlot]! * BLOCK_SIZE, headerBuf);
+  const header = readCheckpointHeader(headerBuf, slotBytes);
+  if (typeof header === 'string') return fatal(where, header);
+  if (header.epoch !== sb.epoch) return fatal(where, `epoch ${header.epoch}, the superblock expects ${sb.epoch}`);
+  const payload = Buffer.alloc(header.length);
+  await device.read(g.checkpointStart[sb.activeSlot]! * BLOCK_SIZE + CHECKPOINT_HEADER_BYTES, payload);
+  onProgress?.(slotBytes, total);
+  if (!checkpointCrcMatches(payload, header)) return fatal(where, 'bad CRC');
+  const meta = new Metadata();
+  try {
+    for (const op of decodeOps(payload)) meta.apply(op);
+  } catch (err) {
+    return fatal(where, (err as Error).message);
+  }
+
+  const region = Buffer.alloc(logBytes);
+  await device.read(g.logStart * BLOCK_SIZE, region);
+  onProgress?.(total, total);
+  const log = scanLog(region, sb.epoch);
+  if (log.tail === 'damaged') {
+    return fatal('log', `record ${log.payloads.length} (at log byte ${log.end}) is damaged, and valid records follow it`);
+  }
+  const notes: string[] = [];
+  if (log.tail === 'torn') notes.push(`log: record ${log.payloads.length} is incomplete (a crash during its commit); it is discarded`);
+  try {
+    for (const p of log.payloads) for (const op of decodeOps(p)) meta.apply(op);
+  } catch (err) {
+    return fatal('log', (err as Error).message);
+  }
+  return { sb, meta, logEnd: log.end, logSeq: log.payloads.length, problems, notes };
+}

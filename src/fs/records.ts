@@ -1,0 +1,113 @@
+/**
+ * Metadata records: the operations the log carries and a checkpoint is made of. Each one sets a piece
+ * of state (an inode's attributes, a directory entry, an extent), so replaying a record twice, or
+ * replaying the log over a checkpoint that already holds some of it, changes nothing: replay converges.
+ */
+export interface InodeAttrs {
+  ino: number;
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  size: number;
+  atimeMs: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  /** A symlink's target; empty for other types. */
+  target: string;
+}
+
+export type Op =
+  | { kind: 'inode'; attrs: InodeAttrs }
+  | { kind: 'free'; ino: number }
+  | { kind: 'link'; parent: number; name: string; ino: number }
+  | { kind: 'unlink'; parent: number; name: string }
+  | { kind: 'map'; ino: number; lblk: number; pblk: number; len: number }
+  | { kind: 'punch'; ino: number; lblk: number };
+
+const TAG = { inode: 1, free: 2, link: 3, unlink: 4, map: 5, punch: 6 } as const;
+
+/** Bytes a record takes on the image, for the metadata space budget (ENOSPC before a checkpoint overflows). */
+export const RECORD_BYTES = {
+  inode: (targetBytes: number): number => 1 + 8 + 16 + 40 + 2 + targetBytes,
+  link: (nameBytes: number): number => 1 + 16 + 1 + nameBytes,
+  map: 1 + 8 + 8 + 8 + 4,
+};
+
+class Writer {
+  buf = Buffer.allocUnsafe(4096);
+  at = 0;
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+  u8(v: number): void { this.room(1); this.buf[this.at++] = v; }
+  u32(v: number): void { this.room(4); this.buf.writeUInt32LE(v, this.at); this.at += 4; }
+  f64(v: number): void { this.room(8); this.buf.writeDoubleLE(v, this.at); this.at += 8; }
+  str(v: string, lenBytes: 1 | 2): void {
+    const n = Buffer.byteLength(v);
+    this.room(lenBytes + n);
+    if (lenBytes === 1) this.buf[this.at] = n; else this.buf.writeUInt16LE(n, this.at);
+    this.at += lenBytes;
+    this.at += this.buf.write(v, this.at);
+  }
+}
+
+export function encodeOps(ops: Iterable<Op>): Buffer {
+  const w = new Writer();
+  for (const op of ops) {
+    w.u8(TAG[op.kind]);
+    switch (op.kind) {
+      case 'inode': {
+        const a = op.attrs;
+        w.f64(a.ino); w.u32(a.mode); w.u32(a.nlink); w.u32(a.uid); w.u32(a.gid);
+        w.f64(a.size); w.f64(a.atimeMs); w.f64(a.mtimeMs); w.f64(a.ctimeMs); w.str(a.target, 2);
+        break;
+      }
+      case 'free': w.f64(op.ino); break;
+      case 'link': w.f64(op.parent); w.f64(op.ino); w.str(op.name, 1); break;
+      case 'unlink': w.f64(op.parent); w.str(op.name, 1); break;
+      case 'map': w.f64(op.ino); w.f64(op.lblk); w.f64(op.pblk); w.u32(op.len); break;
+      case 'punch': w.f64(op.ino); w.f64(op.lblk); break;
+    }
+  }
+  return w.buf.subarray(0, w.at);
+}
+
+/** Decode a payload; throws on anything malformed (the caller has checked its CRC, so that means a bug or damage). */
+export function* decodeOps(buf: Buffer): Generator<Op> {
+  let at = 0;
+  const need = (n: number): void => {
+    if (at + n > buf.length) throw new Error(`record truncated at byte ${at}`);
+  };
+  const u32 = (): number => { need(4); at += 4; return buf.readUInt32LE(at - 4); };
+  const f64 = (): number => { need(8); at += 8; return buf.readDoubleLE(at - 8); };
+  const str = (lenBytes: 1 | 2): string => {
+    need(lenBytes);
+    const n = lenBytes === 1 ? buf[at]! : buf.readUInt16LE(at);
+    at += lenBytes;
+    need(n);
+    at += n;
+    return buf.toString('utf8', at - n, at);
+  };
+  while (at < buf.length) {
+    const tag = buf[at++];
+    switch (tag) {
+      case TAG.inode: {
+        const ino = f64(), mode = u32(), nlink = u32(), uid = u32(), gid = u32();
+        const size = f64(), atimeMs = f64(), mtimeMs = f64(), ctimeMs = f64(), target = str(2);
+        yield { kind: 'inode', attrs: { ino, mode, nlink, uid, gid, size, atimeMs, mtimeMs, ctimeMs, target } };
+        break;
+      }
+      case TAG.free: yield { kind: 'free', ino: f64() }; break;
+      case TAG.link: { const parent = f64(), ino = f64(); yield { kind: 'link', parent, ino, name: str(1) }; break; }
+      case TAG.unlink: { const parent = f64(); yield { kind: 'unlink', parent, name: str(1) }; break; }
+      case TAG.map: { const ino = f64(), lblk = f64(), pblk = f64(); yield { kind: 'map', ino, lblk, pblk, len: u32() }; break; }
+      case TAG.punch: { const ino = f64(); yield { kind: 'punch', ino, lblk: f64() }; break; }
+      default: throw new Error(`unknown record type ${tag} at byte ${at - 1}`);
+    }
+  }
+}

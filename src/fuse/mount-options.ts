@@ -1,0 +1,72 @@
+/**
+ * The mount options coherefs hands to libfuse 2 through fuse-native.
+ *
+ * fuse-native builds a `-o` string from a fixed set of constructor options (its `_fuseOptions()`);
+ * libfuse options it does not know (`direct_io`, `max_write`, `hard_remove`) are appended to that
+ * string (see fuse-session.ts). Both the mount and the high-level library parse the same string.
+ *
+ * Measured on this machine (kernel 6.18, libfuse 2.9.9, fuse-native 2.2.6) with a scratch in-memory
+ * daemon and dd/python on a mktemp mountpoint:
+ * - The string that works: `-odefault_permissions,max_read=131072,fsname=coherefs,subtype=coherefs,
+ *   direct_io,max_write=131072,hard_remove` (plus `allow_other` first when asked). mountinfo shows
+ *   type `fuse.coherefs`, source `coherefs`.
+ * - Request sizes: with direct_io, `dd bs=1M` arrives as 131072-byte reads and writes, buffered and
+ *   O_DIRECT alike; `dd bs=4k` arrives as 4096-byte requests (no kernel readahead). Without direct_io
+ *   a buffered 1 MiB dd arrives as 4096-byte writes (1024 of them for 4 MiB).
+ * - Open flags: the handle's flags reach `open` intact: O_DIRECT (0x4000) shows, e.g. 0xc001 for
+ *   `dd oflag=direct` (O_LARGEFILE|O_DIRECT|O_WRONLY). fuse-native's `create` receives only the mode,
+ *   never the flags, so the daemon implements `mknod` and not `create`: the kernel then sends
+ *   MKNOD followed by OPEN with the full flags.
+ * - mmap on a direct_io file: MAP_SHARED fails with ENODEV (errno 19); MAP_PRIVATE works, and its first
+ *   fault arrives as one 131072-byte read.
+ * - hard_remove: unlinking an open file sends UNLINK at once (no `.fuse_hidden*` rename, which would
+ *   need `rename`) and the later release arrives with path "-": handles must be keyed by fd, not path.
+ * - `timeout: false` is a constructor option, not a mount option: without it fuse-native answers
+ *   ETIMEDOUT after 15 s while the handler still runs (DESIGN.md §5).
+ */
+import type { FuseOptions } from 'fuse-native';
+
+/** libfuse 2 negotiates protocol 7.19: 128 KiB is the largest request it can receive. */
+export const MAX_REQUEST_BYTES = 128 * 1024;
+
+export interface MountRequest {
+  /** Let other users see the mount (the kernel still checks modes: default_permissions). */
+  allowOther?: boolean;
+  /** libfuse's own request trace on stderr. */
+  debug?: boolean;
+  /** The mount's source column in mountinfo (e.g. the image path); defaults to `coherefs`. */
+  fsname?: string;
+}
+
+export interface MountOptions {
+  /** What fuse-native's constructor takes. */
+  binding: FuseOptions;
+  /** libfuse options fuse-native cannot express, appended to its `-o` string. */
+  appended: string[];
+}
+
+/** The one place that decides how coherefs mounts: same options for the daemon and the ceiling. */
+export function buildMountOptions(request: MountRequest = {}): MountOptions {
+  const fsname = request.fsname ?? 'coherefs';
+  if (!/^[^,\s\\]+$/.test(fsname)) throw new Error(`fsname may not contain commas, spaces or backslashes: '${fsname}'`);
+  return {
+    binding: {
+      timeout: false,
+      defaultPermissions: true,
+      allowOther: request.allowOther === true,
+      debug: request.debug === true,
+      maxRead: MAX_REQUEST_BYTES,
+      fsname,
+      subtype: 'coherefs',
+    },
+    appended: ['direct_io', `max_write=${MAX_REQUEST_BYTES}`, 'hard_remove'],
+  };
+}
+
+/** Append options to fuse-native's `-o...` string (which is empty when it built no option). */
+export function appendMountOptions(built: string, appended: readonly string[]): string {
+  if (appended.length === 0) return built;
+  if (built === '') return `-o${appended.join(',')}`;
+  if (!built.startsWith('-o')) throw new Error(`unexpected fuse-native option string: '${built}'`);
+  return `${built},${appended.join(',')}`;
+}
