@@ -21,5 +21,6 @@ try {
     process.exit(err.exitCode === 0 ? 0 : 2);
   }
   process.stderr.write(`coherefs: ${(err as Error).message}\n`);
-  process.exit(1);
+  const exitCode = (err as { exitCode?: unknown }).exitCode;
+  process.exit(typeof exitCode === 'number' ? exitCode : 1);
 }

@@ -2,5 +2,8 @@
 import type { Command } from 'commander';
 import { fsckCommand } from './fsck.js';
 import { mkfsCommand } from './mkfs.js';
+import { mountCommand } from './mount.js';
+import { statsCommand } from './stats.js';
+import { umountCommand } from './umount.js';
 
-export const commands: Array<() => Command> = [mkfsCommand, fsckCommand];
+export const commands: Array<() => Command> = [mkfsCommand, mountCommand, umountCommand, statsCommand, fsckCommand];

@@ -1,0 +1,91 @@
+/**
+ * The control socket of a running daemon: how `coherefs stats` and `coherefs umount` reach it.
+ * A Unix socket in /run/coherefs (mode 0700, socket 0600: the mounting user only, DESIGN §5), named
+ * after the mountpoint, speaking one JSON line each way. Nothing listens on a network address.
+ */
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, realpath, rm } from 'node:fs/promises';
+import { createConnection, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+
+export type ControlRequest = { op: 'stats' } | { op: 'unmount' };
+export type ControlHandler = (request: ControlRequest) => Promise<unknown>;
+
+const RUNTIME_DIR = process.env.COHEREFS_RUNTIME_DIR ?? '/run/coherefs';
+
+/** The socket path of the daemon serving `mountpoint` (an existing directory). */
+export async function controlSocketPath(mountpoint: string): Promise<string> {
+  const key = createHash('sha256').update(await realpath(mountpoint)).digest('hex').slice(0, 16);
+  return join(RUNTIME_DIR, `${key}.sock`);
+}
+
+/** The daemon's log file when it runs in the background. */
+export function daemonLogPath(socketPath: string): string {
+  return socketPath.replace(/\.sock$/, '.log');
+}
+
+export async function ensureRuntimeDir(): Promise<void> {
+  await mkdir(RUNTIME_DIR, { recursive: true, mode: 0o700 });
+}
+
+export async function listenControl(socketPath: string, handle: ControlHandler): Promise<Server> {
+  await ensureRuntimeDir();
+  await rm(socketPath, { force: true });
+  const server = createServer((socket) => {
+    let input = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      input += chunk;
+      const newline = input.indexOf('\n');
+      if (newline < 0) return;
+      let request: ControlRequest;
+      try {
+        request = JSON.parse(input.slice(0, newline)) as ControlRequest;
+      } catch {
+        socket.end(JSON.stringify({ error: 'bad request' }) + '\n');
+        return;
+      }
+      handle(request).then(
+        (result) => socket.end(JSON.stringify({ result }) + '\n'),
+        (err: Error) => socket.end(JSON.stringify({ error: err.message }) + '\n'),
+      );
+    });
+    socket.on('error', () => socket.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+  await chmod(socketPath, 0o600);
+  return server;
+}
+
+/** Stop accepting; the connection that asked for the unmount still gets its answer. */
+export async function closeControl(server: Server, socketPath: string): Promise<void> {
+  server.close();
+  await rm(socketPath, { force: true });
+}
+
+/** Send one request to the daemon serving `mountpoint`; rejects when no daemon answers there. */
+export async function requestControl(mountpoint: string, request: ControlRequest): Promise<unknown> {
+  const socketPath = await controlSocketPath(mountpoint);
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(socketPath);
+    let output = '';
+    socket.setEncoding('utf8');
+    socket.on('connect', () => socket.write(JSON.stringify(request) + '\n'));
+    socket.on('data', (chunk: string) => (output += chunk));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? `no coherefs daemon serves ${mountpoint}` : err.message)),
+    );
+    socket.on('end', () => {
+      try {
+        const answer = JSON.parse(output) as { result?: unknown; error?: string };
+        if (answer.error) reject(new Error(answer.error));
+        else resolve(answer.result);
+      } catch {
+        reject(new Error(`the daemon serving ${mountpoint} sent no answer`));
+      }
+    });
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * The `-o` options of `coherefs mount` (and of `mount -t fuse.coherefs`): key=value pairs, comma
+ * separated. Unknown keys and bad values are refused before anything is mounted.
+ */
+import type { CoherenceMode } from '../../mm/api.js';
+import { parseSize } from '../../util/size.js';
+
+export interface MountConfig {
+  cacheSize: number;
+  coherence: CoherenceMode;
+  dioAlign: number;
+  allowOther: boolean;
+}
+
+export const DEFAULT_MOUNT_CONFIG: MountConfig = {
+  cacheSize: 256 * 2 ** 20,
+  coherence: 'locked',
+  dioAlign: 512,
+  allowOther: false,
+};
+
+const COHERENCE_MODES: readonly CoherenceMode[] = ['none', 'evict', 'locked'];
+const MIN_CACHE_SIZE = 2 ** 20;
+
+export class MountOptionError extends Error {}
+
+function parseDioAlign(value: string): number {
+  const align = Number(value);
+  if (!Number.isInteger(align) || align < 512 || align > 4096 || (align & (align - 1)) !== 0) {
+    throw new MountOptionError(`dio_align must be a power of two from 512 to 4096, not '${value}'`);
+  }
+  return align;
+}
+
+function parseCacheSize(value: string): number {
+  let size: number;
+  try {
+    size = parseSize(value);
+  } catch (err) {
+    throw new MountOptionError(`cache_size: ${(err as Error).message}`);
+  }
+  if (size < MIN_CACHE_SIZE) throw new MountOptionError(`cache_size must be at least 1M, not '${value}'`);
+  return size;
+}
+
+export function parseMountOptions(text: string | undefined): MountConfig {
+  const config = { ...DEFAULT_MOUNT_CONFIG };
+  for (const option of (text ?? '').split(',').filter((o) => o !== '')) {
+    const [key, value, ...rest] = option.split('=');
+    const needValue = (): string => {
+      if (value === undefined || value === '' || rest.length > 0) throw new MountOptionError(`option '${key}' needs one value`);
+      return value;
+    };
+    switch (key) {
+      case 'cache_size':
+        config.cacheSize = parseCacheSize(needValue());
+        break;
+      case 'coherence': {
+        const mode = needValue();
+        if (!COHERENCE_MODES.includes(mode as CoherenceMode)) {
+          throw new MountOptionError(`coherence must be one of ${COHERENCE_MODES.join(', ')}, not '${mode}'`);
+        }
+        config.coherence = mode as CoherenceMode;
+        break;
+      }
+      case 'dio_align':
+        config.dioAlign = parseDioAlign(needValue());
+        break;
+      case 'allow_other':
+        if (value !== undefined) throw new MountOptionError(`allow_other takes no value`);
+        config.allowOther = true;
+        break;
+      default:
+        throw new MountOptionError(`unknown mount option '${option}' (known: cache_size, coherence, dio_align, allow_other)`);
+    }
+  }
+  return config;
+}

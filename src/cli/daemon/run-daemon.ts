@@ -1,0 +1,82 @@
+/**
+ * The daemon's life: open the image, mount, serve until asked to stop, then write everything back.
+ * Stop requests: SIGINT/SIGTERM, `coherefs umount` (control socket), or an unmount from outside
+ * (`fusermount -u`, `umount`), noticed by watching mountinfo since libfuse 2 tells the binding nothing.
+ */
+import { serveVfs } from '../../fuse/api.js';
+import { Vfs } from '../../vfs/api.js';
+import type { Logger } from '../../util/logger.js';
+import { findMount } from '../../util/mountinfo.js';
+import { closeControl, controlSocketPath, listenControl } from './control-socket.js';
+import type { MountConfig } from './mount-config.js';
+
+const MOUNT_WATCH_MS = 500;
+
+export interface DaemonArgs {
+  image: string;
+  mountpoint: string;
+  config: MountConfig;
+  debug: boolean;
+  log: Logger;
+  /** Called once the mount is ready (the background parent then returns). */
+  onReady?: () => void;
+}
+
+/** Runs until the mount is gone; resolves after the image is written back and released. */
+export async function runDaemon(args: DaemonArgs): Promise<void> {
+  const { image, mountpoint, config, log } = args;
+  const socketPath = await controlSocketPath(mountpoint);
+  const vfs = await Vfs.open(image, { cacheSize: config.cacheSize, coherence: config.coherence, dioAlign: config.dioAlign, logger: log });
+  let session;
+  try {
+    session = await serveVfs(vfs, mountpoint, { allowOther: config.allowOther, debug: args.debug, fsname: 'coherefs' }, log);
+  } catch (err) {
+    await vfs.close();
+    throw err;
+  }
+
+  let stopping: Promise<void> | undefined;
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+
+  /** Unmount (unless already gone), then write back and release the image. */
+  const stop = (reason: string, alreadyUnmounted = false): Promise<void> => {
+    stopping ??= (async () => {
+      log.info({ reason }, 'unmounting');
+      if (!alreadyUnmounted) {
+        try {
+          await session.unmount();
+        } catch (err) {
+          stopping = undefined;
+          throw err;
+        }
+      }
+      clearInterval(watch);
+      await closeControl(control, socketPath);
+      await vfs.close();
+      log.info('image written back and released');
+      finished();
+    })();
+    return stopping;
+  };
+
+  const control = await listenControl(socketPath, async (request) => {
+    if (request.op === 'stats') return { image, mountpoint, pid: process.pid, ...vfs.stats() };
+    await stop('coherefs umount');
+    return { unmounted: mountpoint };
+  });
+  const watch = setInterval(() => {
+    void findMount(mountpoint).then((entry) => {
+      if (!entry && !stopping) void stop('unmounted from outside', true);
+    });
+  }, MOUNT_WATCH_MS);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      stop(signal).catch((err: Error) => log.error({ err }, 'unmount failed; the mount stays up'));
+    });
+  }
+
+  log.info({ image, mountpoint, coherence: config.coherence, cacheSize: config.cacheSize }, 'mounted');
+  args.onReady?.();
+  await done;
+}

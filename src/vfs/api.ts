@@ -1,0 +1,19 @@
+/**
+ * src/vfs — the virtual filesystem switch of coherefs, reduced to one filesystem: it turns the
+ * path-and-handle requests that arrive from FUSE into calls on the page cache (src/mm) and the
+ * on-image filesystem (src/fs).
+ *
+ * The model:
+ * - A path names an inode; the walk is one lookup per component (the kernel resolved symlinks).
+ * - Each regular file's inode has one Mapping, its page cache, for as long as the inode lives.
+ * - open(2) makes a handle that remembers its flags. Every read and write on it takes the path those
+ *   flags choose: O_DIRECT -> direct IO under the mount's coherence mode (none, evict or locked);
+ *   otherwise buffered IO through the mapping's pages.
+ * - Namespace operations and attributes go straight to the fs layer; data operations go through
+ *   mm, which calls the fs layer's BackingStore for the file.
+ * - fsync writes back the file's dirty pages, then commits the fs (data before metadata).
+ * - The last release of an unlinked file drops its pages before its blocks are freed.
+ * Errors are FsError with an errno; src/fuse turns them into negative return codes.
+ */
+export { Vfs, type VfsOptions, type VfsStats } from './vfs.js';
+export { O_DIRECT } from './open-flags.js';

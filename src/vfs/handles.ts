@@ -1,0 +1,52 @@
+/**
+ * Open file handles (struct file): what FUSE calls `fh`. A handle records its open flags, so each
+ * read and write takes the path the file was opened for: O_DIRECT goes to direct IO, anything else
+ * through the page cache. Handles are keyed by number, never by path: with hard_remove, the release
+ * of an unlinked file arrives with no usable path.
+ */
+import type { Mapping } from '../mm/api.js';
+import { FsError } from '../util/errno.js';
+import { O_APPEND, O_DIRECT, isWritable } from './open-flags.js';
+
+export interface FileHandle {
+  readonly ino: number;
+  readonly mapping: Mapping;
+  readonly flags: number;
+  readonly direct: boolean;
+  readonly append: boolean;
+  readonly writable: boolean;
+}
+
+export class HandleTable {
+  private readonly handles = new Map<number, FileHandle>();
+  private nextFh = 1;
+
+  add(ino: number, mapping: Mapping, flags: number): number {
+    const fh = this.nextFh++;
+    this.handles.set(fh, {
+      ino,
+      mapping,
+      flags,
+      direct: (flags & O_DIRECT) !== 0,
+      append: (flags & O_APPEND) !== 0,
+      writable: isWritable(flags),
+    });
+    return fh;
+  }
+
+  get(fh: number): FileHandle {
+    const handle = this.handles.get(fh);
+    if (!handle) throw new FsError('EBADF', `no open handle ${fh}`);
+    return handle;
+  }
+
+  remove(fh: number): FileHandle {
+    const handle = this.get(fh);
+    this.handles.delete(fh);
+    return handle;
+  }
+
+  get size(): number {
+    return this.handles.size;
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * Vfs: one mounted coherefs instance — the on-image filesystem below, the page cache above it, and
+ * the open handles that choose, per request, between buffered and direct IO. Every method runs as an
+ * mm Task so that lock holders and waiters have names in the watchdog and the stats.
+ */
+import { Filesystem, type Attr, type DirEntry, type StatFs } from '../fs/api.js';
+import {
+  PageCache, bufferedRead, bufferedWrite, directRead, directWrite, fsync, runTask, truncate,
+  type CoherenceMode, type StatsSnapshot,
+} from '../mm/api.js';
+import type { Logger } from '../util/logger.js';
+import { FsError, check } from '../util/errno.js';
+import { HandleTable, type FileHandle } from './handles.js';
+import { InodeTable } from './inode-table.js';
+import { walkParent, walkPath } from './path-walk.js';
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+/** chown(2)'s "leave unchanged", as libfuse hands it over: (uid_t)-1. */
+const UNCHANGED_ID = 0xffffffff;
+
+export interface VfsOptions {
+  cacheSize: number;
+  coherence: CoherenceMode;
+  /** O_DIRECT logical block size: offsets and lengths must be multiples of it (EINVAL otherwise). */
+  dioAlign: number;
+  /** Owner of files created through the mount (fuse-native does not pass the caller's ids). */
+  uid?: number;
+  gid?: number;
+  logger?: Logger;
+}
+
+export interface VfsStats {
+  cache: StatsSnapshot;
+  openHandles: number;
+  coherence: CoherenceMode;
+}
+
+export class Vfs {
+  private readonly inodes: InodeTable;
+  private readonly handles = new HandleTable();
+  private readonly uid: number;
+  private readonly gid: number;
+
+  private constructor(readonly fs: Filesystem, readonly cache: PageCache, private readonly options: VfsOptions) {
+    this.inodes = new InodeTable(fs, cache);
+    this.uid = options.uid ?? process.getuid?.() ?? 0;
+    this.gid = options.gid ?? process.getgid?.() ?? 0;
+  }
+
+  /** Mount the image (taking its lock) and put a page cache over it. */
+  static async open(imagePath: string, options: VfsOptions): Promise<Vfs> {
+    const cache = new PageCache({ cacheSize: options.cacheSize, coherence: options.coherence, dioAlign: options.dioAlign });
+    try {
+      const fs = await Filesystem.mount(imagePath, { logger: options.logger });
+      return new Vfs(fs, cache, options);
+    } catch (err) {
+      await cache.close();
+      throw err;
+    }
+  }
+
+  /** Write back every dirty page, commit, checkpoint and release the image. */
+  async close(): Promise<void> {
+    try {
+      await this.cache.close();
+    } finally {
+      await this.fs.unmount();
+    }
+  }
+
+  stats(): VfsStats {
+    return { cache: this.cache.stats.snapshot(), openHandles: this.handles.size, coherence: this.options.coherence };
+  }
+
+  // ---- attributes and names ----
+
+  getattr(path: string): Attr {
+    return this.fs.getattr(walkPath(this.fs, path));
+  }
+
+  readdir(path: string): DirEntry[] {
+    return this.fs.readdir(walkPath(this.fs, path));
+  }
+
+  readlink(path: string): string {
+    return this.fs.readlink(walkPath(this.fs, path));
+  }
+
+  statfs(): StatFs {
+    return this.fs.statfs();
+  }
+
+  mknod(path: string, mode: number): void {
+    check((mode & S_IFMT) === S_IFREG || (mode & S_IFMT) === 0, 'EPERM', 'coherefs holds regular files, directories and symlinks only');
+    const { parent, name } = walkParent(this.fs, path);
+    this.fs.create(parent, name, mode, this.uid, this.gid);
+  }
+
+  mkdir(path: string, mode: number): void {
+    const { parent, name } = walkParent(this.fs, path);
+    this.fs.mkdir(parent, name, mode, this.uid, this.gid);
+  }
+
+  symlink(target: string, path: string): void {
+    const { parent, name } = walkParent(this.fs, path);
+    this.fs.symlink(parent, name, target, this.uid, this.gid);
+  }
+
+  link(from: string, to: string): void {
+    const ino = walkPath(this.fs, from);
+    const { parent, name } = walkParent(this.fs, to);
+    this.fs.link(ino, parent, name);
+  }
+
+  async unlink(path: string): Promise<void> {
+    const { parent, name } = walkParent(this.fs, path);
+    await this.forgetIfLastLink(parent, name);
+    this.fs.unlink(parent, name);
+  }
+
+  rmdir(path: string): void {
+    const { parent, name } = walkParent(this.fs, path);
+    this.fs.rmdir(parent, name);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    const source = walkParent(this.fs, from);
+    const target = walkParent(this.fs, to);
+    const sourceIno = this.fs.lookup(source.parent, source.name);
+    const targetIno = this.lookupOrNull(target.parent, target.name);
+    if (targetIno !== null && targetIno !== sourceIno) await this.forgetIfLastLink(target.parent, target.name);
+    this.fs.rename(source.parent, source.name, target.parent, target.name);
+  }
+
+  chmod(path: string, mode: number): void {
+    this.fs.setattr(walkPath(this.fs, path), { mode });
+  }
+
+  chown(path: string, uid: number, gid: number): void {
+    this.fs.setattr(walkPath(this.fs, path), {
+      uid: uid === UNCHANGED_ID ? undefined : uid,
+      gid: gid === UNCHANGED_ID ? undefined : gid,
+    });
+  }
+
+  utimens(path: string, atimeMs: number, mtimeMs: number): void {
+    this.fs.setattr(walkPath(this.fs, path), { atimeMs, mtimeMs });
+  }
+
+  // ---- file data ----
+
+  /** open(2): a handle whose flags pick buffered or direct IO for every later read and write. */
+  open(path: string, flags: number): number {
+    const ino = walkPath(this.fs, path);
+    return this.handles.add(ino, this.inodes.open(ino), flags);
+  }
+
+  async release(fh: number): Promise<void> {
+    await this.inodes.release(this.handles.remove(fh).ino);
+  }
+
+  /** read(2): O_DIRECT handles read the store (after writing back dirty pages); others the cache. */
+  read(fh: number, pos: number, dst: Uint8Array): Promise<number> {
+    const handle = this.handles.get(fh);
+    return runTask(`read fh${fh}`, () => (handle.direct ? directRead : bufferedRead)(handle.mapping, pos, dst));
+  }
+
+  /** write(2): O_DIRECT handles go around the cache under the coherence mode; others dirty pages. */
+  write(fh: number, pos: number, src: Uint8Array): Promise<number> {
+    const handle = this.handles.get(fh);
+    check(handle.writable, 'EBADF', 'handle not open for writing');
+    return runTask(`write fh${fh}`, async () => {
+      const at = handle.append ? handle.mapping.host.size() : pos;
+      const written = await (handle.direct ? directWrite : bufferedWrite)(handle.mapping, at, src);
+      this.touchData(handle);
+      return written;
+    });
+  }
+
+  /** fsync(2): write back the file's pages and commit the filesystem (data, then metadata). */
+  fsync(fh: number): Promise<void> {
+    const handle = this.handles.get(fh);
+    return runTask(`fsync fh${fh}`, () => fsync(handle.mapping));
+  }
+
+  /** fsync on a directory, or sync(2): commit everything. */
+  async syncAll(): Promise<void> {
+    await runTask('syncfs', () => this.cache.syncAll());
+    await this.fs.sync();
+  }
+
+  /** truncate(2) by path: takes the mapping's block side (no page may be re-added meanwhile). */
+  truncate(path: string, size: number): Promise<void> {
+    const ino = walkPath(this.fs, path);
+    return this.truncateInode(ino, size);
+  }
+
+  ftruncate(fh: number, size: number): Promise<void> {
+    return this.truncateInode(this.handles.get(fh).ino, size);
+  }
+
+  private async truncateInode(ino: number, size: number): Promise<void> {
+    const mapping = this.inodes.mapping(ino);
+    await runTask(`truncate ino${ino}`, () => truncate(mapping, size));
+    this.fs.setattr(ino, { mtimeMs: Date.now() });
+  }
+
+  private touchData(handle: FileHandle): void {
+    this.fs.setattr(handle.ino, { mtimeMs: Date.now() });
+  }
+
+  private lookupOrNull(parent: number, name: string): number | null {
+    try {
+      return this.fs.lookup(parent, name);
+    } catch (err) {
+      if (err instanceof FsError && err.code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  private async forgetIfLastLink(parent: number, name: string): Promise<void> {
+    const ino = this.fs.lookup(parent, name);
+    if ((this.fs.getattr(ino).mode & S_IFMT) === S_IFREG) await this.inodes.forgetIfLastLink(ino);
+  }
+}
