@@ -26,6 +26,15 @@ export async function readFolio(page: Page): Promise<void> {
   page.uptodate = true;
 }
 
+/** mirrors filemap_get_folio() without FGP_LOCK: the cached, uptodate, unlocked page, counted as a hit. */
+export function findGetPage(mapping: Mapping, index: number): Page | undefined {
+  const page = mapping.pages.get(index);
+  if (!page?.uptodate || page.locked) return undefined;
+  mapping.cache.stats.cacheHits++;
+  mapping.cache.markPageAccessed(page);
+  return page;
+}
+
 /**
  * mirrors filemap_get_pages(): the uptodate page at `index`, read into the cache on a miss. The
  * caller must check `page.attached` after awaiting (reclaim may have taken it meanwhile).
@@ -34,15 +43,12 @@ export async function readFolio(page: Page): Promise<void> {
 export async function filemapGetPage(mapping: Mapping, index: number, point: SchedulePoint): Promise<Page> {
   const { cache } = mapping;
   for (;;) {
+    const hit = findGetPage(mapping, index);
+    if (hit) return hit;
     const page = mapping.pages.get(index);
     if (page?.locked) {
       await page.locked;
       continue;
-    }
-    if (page?.uptodate) {
-      cache.stats.cacheHits++;
-      cache.markPageAccessed(page);
-      return page;
     }
     if (page) cache.deletePage(page);
     const fresh = await cache.addLockedPage(mapping, index);
@@ -98,7 +104,8 @@ async function copyPagesToUser(mapping: Mapping, pos: number, dst: UserBuffer, o
   let done = 0;
   while (done < length) {
     const index = Math.floor((pos + done) / PAGE_SIZE);
-    const page = await filemapGetPage(mapping, index, 'buffered-read:after-miss');
+    // Hits are copied without yielding; only a miss sleeps.
+    const page = findGetPage(mapping, index) ?? (await filemapGetPage(mapping, index, 'buffered-read:after-miss'));
     if (!page.attached) continue;
     const inPage = (pos + done) % PAGE_SIZE;
     const want = Math.min(PAGE_SIZE - inPage, length - done);
@@ -138,37 +145,59 @@ export async function genericPerformWrite(mapping: Mapping, pos: number, src: Us
   return done;
 }
 
-/** Copy src[off, off+length) into the pages at pos, page by page under the page lock. */
+/** Pages a buffered write keeps locked at once, so that it extends i_size once per batch. */
+const WRITE_BATCH_PAGES = 32;
+
+/** Copy src[off, off+length) into the pages at pos, a batch of locked pages at a time. */
 async function copyUserToPages(mapping: Mapping, pos: number, src: UserBuffer, off: number, length: number): Promise<number> {
-  const { cache, host } = mapping;
   let done = 0;
   while (done < length) {
-    const inPage = (pos + done) % PAGE_SIZE;
-    const want = Math.min(PAGE_SIZE - inPage, length - done);
-    const page = await grabCachePageWriteBegin(mapping, Math.floor((pos + done) / PAGE_SIZE), want < PAGE_SIZE);
-    let copied: number;
-    try {
-      copied = copyFromUser(src, off + done, page.data.subarray(inPage, inPage + want));
-      if (!page.uptodate) {
-        if (copied < want) {
-          cache.deletePage(page);
-          return done;
-        }
-        page.uptodate = true;
-      }
-      if (copied > 0) {
-        const end = pos + done + copied;
-        if (end > host.size()) await host.setSize(end);
-        cache.markPageDirty(page);
-      }
-    } finally {
-      page.unlock();
-    }
-    done += copied;
-    if (copied < want) break;
+    const batch = await copyBatch(mapping, pos + done, src, off + done, length - done);
+    done += batch.bytes;
+    if (batch.short) break;
     await schedulePoint(mapping, 'buffered-write:after-copy');
   }
   return done;
+}
+
+/**
+ * mirrors a run of write_begin(), copy, write_end(): the pages stay locked until i_size covers
+ * what was copied, so writeback (which locks the page) never clamps the new bytes away.
+ */
+async function copyBatch(mapping: Mapping, pos: number, src: UserBuffer, off: number, length: number): Promise<{ bytes: number; short: boolean }> {
+  const { cache, host } = mapping;
+  const locked: Page[] = [];
+  const written: Page[] = [];
+  let done = 0;
+  let short = false;
+  try {
+    while (done < length && locked.length < WRITE_BATCH_PAGES) {
+      const inPage = (pos + done) % PAGE_SIZE;
+      const want = Math.min(PAGE_SIZE - inPage, length - done);
+      const page = await grabCachePageWriteBegin(mapping, Math.floor((pos + done) / PAGE_SIZE), want < PAGE_SIZE);
+      locked.push(page);
+      const copied = copyFromUser(src, off + done, page.data.subarray(inPage, inPage + want));
+      if (!page.uptodate) {
+        if (copied < want) {
+          cache.deletePage(page);
+          short = true;
+          break;
+        }
+        page.uptodate = true;
+      }
+      if (copied > 0) written.push(page);
+      done += copied;
+      if (copied < want) {
+        short = true;
+        break;
+      }
+    }
+    if (pos + done > host.size()) await host.setSize(pos + done);
+  } finally {
+    for (const page of written) if (page.attached) cache.markPageDirty(page);
+    for (const page of locked) page.unlock();
+  }
+  return { bytes: done, short };
 }
 
 /**
@@ -224,23 +253,31 @@ export async function truncate(mapping: Mapping, size: number): Promise<void> {
       cache.deletePage(page);
       page.unlock();
     }
-    await zeroPageTail(mapping, size);
-    if (size > oldSize) await zeroPageTail(mapping, oldSize);
-    await schedulePoint(mapping, 'truncate:after-evict');
-    await host.setSize(size);
+    // Zero the cached tail past the lower of the two sizes. That page stays locked until i_size is
+    // set: a writeback starting in between would clamp to the old size and write past a new end.
+    const zeroFrom = Math.min(size, oldSize);
+    const tail = await lockPageForZeroing(mapping, zeroFrom);
+    try {
+      tail?.data.fill(0, zeroFrom % PAGE_SIZE);
+      await schedulePoint(mapping, 'truncate:after-evict');
+      await host.setSize(size);
+    } finally {
+      tail?.unlock();
+    }
   } finally {
     mapping.lock.blockPut();
   }
 }
 
-/** Zero the cached bytes from `pos` to the end of its page (nothing when pos is page aligned). */
-async function zeroPageTail(mapping: Mapping, pos: number): Promise<void> {
+/** The cached page holding byte `pos` mid-page, locked and out of writeback; none if pos is page aligned. */
+async function lockPageForZeroing(mapping: Mapping, pos: number): Promise<Page | undefined> {
   const page = pos % PAGE_SIZE === 0 ? undefined : mapping.pages.get(Math.floor(pos / PAGE_SIZE));
-  if (!page) return;
+  if (!page) return undefined;
   await page.lock();
   await page.waitOnWriteback();
-  if (page.attached) page.data.fill(0, pos % PAGE_SIZE);
+  if (page.attached) return page;
   page.unlock();
+  return undefined;
 }
 
 /**
