@@ -23,6 +23,7 @@ export async function readFolio(page: Page): Promise<void> {
   const { host } = page.mapping;
   if (page.pos >= host.size()) page.data.fill(0);
   else await host.read(page.pos, page.data);
+  page.blockNr = host.bmap(page.index);
   page.uptodate = true;
 }
 
