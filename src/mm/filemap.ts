@@ -69,35 +69,60 @@ export async function filemapGetPage(mapping: Mapping, index: number, point: Sch
 }
 
 /**
- * mirrors filemap_read() as bch2_read_iter() calls it: returns the bytes read, short at EOF.
- * A mapped-view destination is faulted in (writeable) first and filled without faulting.
- * Context: takes and releases the mapping's add side; may sleep.
+ * The loop of buffered read and write: per chunk, fault a mapped-view user buffer in with no lock
+ * held (fault_in_iov_iter_writeable/readable), then copy under the add side without faulting; a
+ * short copy goes round again. `copy` returns the bytes copied, or null at end of file.
+ * Context: takes and releases the mapping's add side once per chunk; may sleep.
  */
-export async function filemapRead(mapping: Mapping, pos: number, dst: UserBuffer): Promise<number> {
-  const length = userBufferLength(dst);
-  checkFileRange(mapping, pos, length, false);
-  const isView = !(dst instanceof Uint8Array);
+async function copyLoop(
+  mapping: Mapping,
+  user: UserBuffer,
+  userIsWritten: boolean,
+  copy: (done: number, chunk: number) => Promise<number | null>,
+  afterChunk: (done: number, copied: number) => Promise<void> | void,
+): Promise<number> {
+  const length = userBufferLength(user);
+  const isView = !(user instanceof Uint8Array);
   let done = 0;
   while (done < length) {
     let chunk = isView ? Math.min(length - done, VIEW_CHUNK) : length - done;
     if (isView) {
-      chunk = Math.min(chunk, await faultInWriteable(dst, done, chunk));
-      if (chunk === 0) break;
+      chunk = Math.min(chunk, await (userIsWritten ? faultInWriteable : faultInReadable)(user, done, chunk));
+      if (chunk === 0 && done > 0) break;
+      if (chunk === 0) throw new FsError('EFAULT', `user buffer not ${userIsWritten ? 'writeable' : 'readable'}`);
     }
     await mapping.lock.addGet();
-    let copied: number;
+    let copied: number | null;
     try {
-      const available = mapping.host.size() - (pos + done);
-      if (available <= 0) break;
-      copied = await copyPagesToUser(mapping, pos + done, dst, done, Math.min(chunk, available));
+      copied = await copy(done, chunk);
     } finally {
       mapping.lock.addPut();
     }
-    if (copied > 0) pageCacheReadahead(mapping, Math.floor((pos + done) / PAGE_SIZE), Math.floor((pos + done + copied - 1) / PAGE_SIZE));
+    if (copied === null) break;
+    await afterChunk(done, copied);
     done += copied;
   }
-  if (done === 0 && isView && length > 0 && pos < mapping.host.size()) throw new FsError('EFAULT', 'destination not writeable');
   return done;
+}
+
+/**
+ * mirrors filemap_read() as bch2_read_iter() calls it: returns the bytes read, short at EOF.
+ * Context: takes and releases the mapping's add side per chunk; may sleep.
+ */
+export async function filemapRead(mapping: Mapping, pos: number, dst: UserBuffer): Promise<number> {
+  checkFileRange(mapping, pos, userBufferLength(dst), false);
+  return copyLoop(
+    mapping,
+    dst,
+    true,
+    async (done, chunk) => {
+      const available = mapping.host.size() - (pos + done);
+      return available <= 0 ? null : copyPagesToUser(mapping, pos + done, dst, done, Math.min(chunk, available));
+    },
+    (done, copied) => {
+      if (copied > 0) pageCacheReadahead(mapping, Math.floor((pos + done) / PAGE_SIZE), Math.floor((pos + done + copied - 1) / PAGE_SIZE));
+    },
+  );
 }
 
 /** Copy [pos, pos+length) of the file to dst at off; short if dst stops accepting (no faulting). */
@@ -118,32 +143,18 @@ async function copyPagesToUser(mapping: Mapping, pos: number, dst: UserBuffer, o
 }
 
 /**
- * mirrors generic_perform_write() under bch2_buffered_write(): returns the bytes written. A
- * mapped-view source is prefaulted before the add side is taken and copied without faulting;
- * a short copy drops the lock and prefaults again (the fault_in_iov_iter_readable loop).
+ * mirrors generic_perform_write() under bch2_buffered_write(): returns the bytes written.
  * Context: takes and releases the mapping's add side per chunk; may sleep, may be throttled.
  */
 export async function genericPerformWrite(mapping: Mapping, pos: number, src: UserBuffer): Promise<number> {
-  const length = userBufferLength(src);
-  checkFileRange(mapping, pos, length, true);
-  const isView = !(src instanceof Uint8Array);
-  let done = 0;
-  while (done < length) {
-    let chunk = isView ? Math.min(length - done, VIEW_CHUNK) : length - done;
-    if (isView) {
-      chunk = Math.min(chunk, await faultInReadable(src, done, chunk));
-      if (chunk === 0) break;
-    }
-    await mapping.lock.addGet();
-    try {
-      done += await copyUserToPages(mapping, pos + done, src, done, chunk);
-    } finally {
-      mapping.lock.addPut();
-    }
-    await balanceDirtyPages(mapping.cache);
-  }
-  if (done === 0 && length > 0) throw new FsError('EFAULT', 'source not readable');
-  return done;
+  checkFileRange(mapping, pos, userBufferLength(src), true);
+  return copyLoop(
+    mapping,
+    src,
+    false,
+    (done, chunk) => copyUserToPages(mapping, pos + done, src, done, chunk),
+    () => balanceDirtyPages(mapping.cache),
+  );
 }
 
 /** Pages a buffered write keeps locked at once, so that it extends i_size once per batch. */
