@@ -1,0 +1,18 @@
+/**
+ * The FUSE front: how coherefs meets the kernel.
+ *
+ * coherefs is a libfuse 2 filesystem driven through fuse-native: libfuse's threads receive each
+ * request from /dev/fuse and hand it to this process's one JS thread, which answers through a
+ * callback. It mounts with the kernel's page cache bypassed (`direct_io`), so every buffered read
+ * and write reaches the daemon, whose own page cache (src/mm) is then *the* page cache; the open
+ * flags of each handle (O_DIRECT or not) choose between the buffered and the direct path.
+ *
+ * What that costs and guarantees, measured (details in mount-options.ts): requests of up to 128 KiB;
+ * O_DIRECT visible in the open flags (only through mknod + open: fuse-native's `create` drops the
+ * flags); MAP_SHARED mmaps refused with ENODEV, MAP_PRIVATE maps served as reads; unlinked open files
+ * stay ours (`hard_remove`); no binding timeout (`timeout: false`).
+ */
+export { buildMountOptions, appendMountOptions, MAX_REQUEST_BYTES } from './mount-options.js';
+export type { MountOptions, MountRequest } from './mount-options.js';
+export { mountFuse } from './fuse-session.js';
+export type { FuseSession } from './fuse-session.js';
