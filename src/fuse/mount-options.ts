@@ -23,6 +23,8 @@
  *   unaligned buffer reaches the daemon as is. Refusing it (EINVAL) is the daemon's job.
  * - hard_remove: unlinking an open file sends UNLINK at once (no `.fuse_hidden*` rename, which would
  *   need `rename`) and the later release arrives with path "-": handles must be keyed by fd, not path.
+ * - allow_other: as root, `allowOther: true` mounts with `allow_other` (mountinfo shows it); other users
+ *   need `user_allow_other` in /etc/fuse.conf (commented out on this machine).
  * - `timeout: false` is a constructor option, not a mount option: without it fuse-native answers
  *   ETIMEDOUT after 15 s while the handler still runs (DESIGN.md §5).
  */
