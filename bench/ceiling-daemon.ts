@@ -8,7 +8,7 @@
  */
 import Fuse from 'fuse-native';
 import type { FuseOperations, FuseStat } from 'fuse-native';
-import { mountFuse } from '../src/fuse/fuse-session.js';
+import { mountFuse } from '../src/fuse/api.js';
 import { MemoryFile } from './memory-file.js';
 
 const S_IFDIR = 0o040000;

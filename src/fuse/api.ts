@@ -1,11 +1,17 @@
 /**
- * src/fuse — the FUSE front of coherefs, over fuse-native (libfuse 2, high-level, path-based API).
+ * The FUSE front: how coherefs meets the kernel.
  *
- * The model: the kernel's FUSE module turns each system call on the mount into a request; libfuse
- * threads hand every request to this process's one JS thread, where `fuseOperations` answers it
- * from a Vfs. The mount bypasses the kernel's own page cache (`direct_io`), so *this* daemon's page
- * cache is the only one: buffered and direct requests both arrive here, and the handle's O_DIRECT
- * flag picks the path. Facts measured about the binding are in mount-options.ts.
+ * coherefs is a libfuse 2 filesystem driven through fuse-native: libfuse's threads receive each
+ * request from /dev/fuse and hand it to this process's one JS thread, where `fuseOperations` answers
+ * it from a Vfs through a callback. It mounts with the kernel's page cache bypassed (`direct_io`), so
+ * every buffered read and write reaches the daemon, whose own page cache (src/mm) is then *the* page
+ * cache; the open flags of each handle (O_DIRECT or not) choose between the buffered and the direct
+ * path.
+ *
+ * What that costs and guarantees, measured (details in mount-options.ts): requests of up to 128 KiB;
+ * O_DIRECT visible in the open flags (only through mknod + open: fuse-native's `create` drops the
+ * flags); MAP_SHARED mmaps refused with ENODEV, MAP_PRIVATE maps served as reads; unlinked open files
+ * stay ours (`hard_remove`); no binding timeout (`timeout: false`).
  */
 import type { Vfs } from '../vfs/api.js';
 import type { Logger } from '../util/logger.js';
@@ -13,9 +19,10 @@ import { mountFuse, type FuseSession } from './fuse-session.js';
 import type { MountRequest } from './mount-options.js';
 import { fuseOperations } from './operations.js';
 
-export type { FuseSession } from './fuse-session.js';
-export { buildMountOptions, MAX_REQUEST_BYTES, type MountRequest } from './mount-options.js';
+export { buildMountOptions, appendMountOptions, MAX_REQUEST_BYTES } from './mount-options.js';
+export type { MountOptions, MountRequest } from './mount-options.js';
 export { mountFuse } from './fuse-session.js';
+export type { FuseSession } from './fuse-session.js';
 
 /** Mount `vfs` on `mountpoint`; resolves once the kernel can send requests. */
 export function serveVfs(vfs: Vfs, mountpoint: string, request: MountRequest, log: Logger): Promise<FuseSession> {

@@ -19,8 +19,12 @@
  *   MKNOD followed by OPEN with the full flags.
  * - mmap on a direct_io file: MAP_SHARED fails with ENODEV (errno 19); MAP_PRIVATE works, and its first
  *   fault arrives as one 131072-byte read.
+ * - O_DIRECT alignment is not enforced on FUSE: a 100-byte O_DIRECT pwrite at offset 3 from an
+ *   unaligned buffer reaches the daemon as is. Refusing it (EINVAL) is the daemon's job.
  * - hard_remove: unlinking an open file sends UNLINK at once (no `.fuse_hidden*` rename, which would
  *   need `rename`) and the later release arrives with path "-": handles must be keyed by fd, not path.
+ * - allow_other: as root, `allowOther: true` mounts with `allow_other` (mountinfo shows it); other users
+ *   need `user_allow_other` in /etc/fuse.conf (commented out on this machine).
  * - `timeout: false` is a constructor option, not a mount option: without it fuse-native answers
  *   ETIMEDOUT after 15 s while the handler still runs (DESIGN.md §5).
  */

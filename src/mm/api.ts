@@ -17,7 +17,9 @@
  *
  *  No task takes the add side of one mapping while holding the add side of another (views are
  *  prefaulted before the add side is taken and copied without faulting); a task may retake a side
- *  it already holds. Writeback and the flusher take page locks only, never a lock side.
+ *  it already holds. Writeback and the flusher take page locks only, never a lock side. A buffered
+ *  write holds a batch of page locks (ascending index) while direct reclaim writes back another
+ *  page, which it picks only when that page is unlocked, so it never sleeps on a page lock there.
  */
 
 /**

@@ -23,7 +23,17 @@ export async function readFolio(page: Page): Promise<void> {
   const { host } = page.mapping;
   if (page.pos >= host.size()) page.data.fill(0);
   else await host.read(page.pos, page.data);
+  page.blockNr = host.bmap(page.index);
   page.uptodate = true;
+}
+
+/** mirrors filemap_get_folio() without FGP_LOCK: the cached, uptodate, unlocked page, counted as a hit. */
+export function findGetPage(mapping: Mapping, index: number): Page | undefined {
+  const page = mapping.pages.get(index);
+  if (!page?.uptodate || page.locked) return undefined;
+  mapping.cache.stats.cacheHits++;
+  mapping.cache.markPageAccessed(page);
+  return page;
 }
 
 /**
@@ -34,15 +44,12 @@ export async function readFolio(page: Page): Promise<void> {
 export async function filemapGetPage(mapping: Mapping, index: number, point: SchedulePoint): Promise<Page> {
   const { cache } = mapping;
   for (;;) {
+    const hit = findGetPage(mapping, index);
+    if (hit) return hit;
     const page = mapping.pages.get(index);
     if (page?.locked) {
       await page.locked;
       continue;
-    }
-    if (page?.uptodate) {
-      cache.stats.cacheHits++;
-      cache.markPageAccessed(page);
-      return page;
     }
     if (page) cache.deletePage(page);
     const fresh = await cache.addLockedPage(mapping, index);
@@ -62,35 +69,60 @@ export async function filemapGetPage(mapping: Mapping, index: number, point: Sch
 }
 
 /**
- * mirrors filemap_read() as bch2_read_iter() calls it: returns the bytes read, short at EOF.
- * A mapped-view destination is faulted in (writeable) first and filled without faulting.
- * Context: takes and releases the mapping's add side; may sleep.
+ * The loop of buffered read and write: per chunk, fault a mapped-view user buffer in with no lock
+ * held (fault_in_iov_iter_writeable/readable), then copy under the add side without faulting; a
+ * short copy goes round again. `copy` returns the bytes copied, or null at end of file.
+ * Context: takes and releases the mapping's add side once per chunk; may sleep.
  */
-export async function filemapRead(mapping: Mapping, pos: number, dst: UserBuffer): Promise<number> {
-  const length = userBufferLength(dst);
-  checkFileRange(mapping, pos, length, false);
-  const isView = !(dst instanceof Uint8Array);
+async function copyLoop(
+  mapping: Mapping,
+  user: UserBuffer,
+  userIsWritten: boolean,
+  copy: (done: number, chunk: number) => Promise<number | null>,
+  afterChunk: (done: number, copied: number) => Promise<void> | void,
+): Promise<number> {
+  const length = userBufferLength(user);
+  const isView = !(user instanceof Uint8Array);
   let done = 0;
   while (done < length) {
     let chunk = isView ? Math.min(length - done, VIEW_CHUNK) : length - done;
     if (isView) {
-      chunk = Math.min(chunk, await faultInWriteable(dst, done, chunk));
-      if (chunk === 0) break;
+      chunk = Math.min(chunk, await (userIsWritten ? faultInWriteable : faultInReadable)(user, done, chunk));
+      if (chunk === 0 && done > 0) break;
+      if (chunk === 0) throw new FsError('EFAULT', `user buffer not ${userIsWritten ? 'writeable' : 'readable'}`);
     }
     await mapping.lock.addGet();
-    let copied: number;
+    let copied: number | null;
     try {
-      const available = mapping.host.size() - (pos + done);
-      if (available <= 0) break;
-      copied = await copyPagesToUser(mapping, pos + done, dst, done, Math.min(chunk, available));
+      copied = await copy(done, chunk);
     } finally {
       mapping.lock.addPut();
     }
-    if (copied > 0) pageCacheReadahead(mapping, Math.floor((pos + done) / PAGE_SIZE), Math.floor((pos + done + copied - 1) / PAGE_SIZE));
+    if (copied === null) break;
+    await afterChunk(done, copied);
     done += copied;
   }
-  if (done === 0 && isView && length > 0 && pos < mapping.host.size()) throw new FsError('EFAULT', 'destination not writeable');
   return done;
+}
+
+/**
+ * mirrors filemap_read() as bch2_read_iter() calls it: returns the bytes read, short at EOF.
+ * Context: takes and releases the mapping's add side per chunk; may sleep.
+ */
+export async function filemapRead(mapping: Mapping, pos: number, dst: UserBuffer): Promise<number> {
+  checkFileRange(mapping, pos, userBufferLength(dst), false);
+  return copyLoop(
+    mapping,
+    dst,
+    true,
+    async (done, chunk) => {
+      const available = mapping.host.size() - (pos + done);
+      return available <= 0 ? null : copyPagesToUser(mapping, pos + done, dst, done, Math.min(chunk, available));
+    },
+    (done, copied) => {
+      if (copied > 0) pageCacheReadahead(mapping, Math.floor((pos + done) / PAGE_SIZE), Math.floor((pos + done + copied - 1) / PAGE_SIZE));
+    },
+  );
 }
 
 /** Copy [pos, pos+length) of the file to dst at off; short if dst stops accepting (no faulting). */
@@ -98,7 +130,8 @@ async function copyPagesToUser(mapping: Mapping, pos: number, dst: UserBuffer, o
   let done = 0;
   while (done < length) {
     const index = Math.floor((pos + done) / PAGE_SIZE);
-    const page = await filemapGetPage(mapping, index, 'buffered-read:after-miss');
+    // Hits are copied without yielding; only a miss sleeps.
+    const page = findGetPage(mapping, index) ?? (await filemapGetPage(mapping, index, 'buffered-read:after-miss'));
     if (!page.attached) continue;
     const inPage = (pos + done) % PAGE_SIZE;
     const want = Math.min(PAGE_SIZE - inPage, length - done);
@@ -110,65 +143,73 @@ async function copyPagesToUser(mapping: Mapping, pos: number, dst: UserBuffer, o
 }
 
 /**
- * mirrors generic_perform_write() under bch2_buffered_write(): returns the bytes written. A
- * mapped-view source is prefaulted before the add side is taken and copied without faulting;
- * a short copy drops the lock and prefaults again (the fault_in_iov_iter_readable loop).
+ * mirrors generic_perform_write() under bch2_buffered_write(): returns the bytes written.
  * Context: takes and releases the mapping's add side per chunk; may sleep, may be throttled.
  */
 export async function genericPerformWrite(mapping: Mapping, pos: number, src: UserBuffer): Promise<number> {
-  const length = userBufferLength(src);
-  checkFileRange(mapping, pos, length, true);
-  const isView = !(src instanceof Uint8Array);
-  let done = 0;
-  while (done < length) {
-    let chunk = isView ? Math.min(length - done, VIEW_CHUNK) : length - done;
-    if (isView) {
-      chunk = Math.min(chunk, await faultInReadable(src, done, chunk));
-      if (chunk === 0) break;
-    }
-    await mapping.lock.addGet();
-    try {
-      done += await copyUserToPages(mapping, pos + done, src, done, chunk);
-    } finally {
-      mapping.lock.addPut();
-    }
-    await balanceDirtyPages(mapping.cache);
-  }
-  if (done === 0 && length > 0) throw new FsError('EFAULT', 'source not readable');
-  return done;
+  checkFileRange(mapping, pos, userBufferLength(src), true);
+  return copyLoop(
+    mapping,
+    src,
+    false,
+    (done, chunk) => copyUserToPages(mapping, pos + done, src, done, chunk),
+    () => balanceDirtyPages(mapping.cache),
+  );
 }
 
-/** Copy src[off, off+length) into the pages at pos, page by page under the page lock. */
+/** Pages a buffered write keeps locked at once, so that it extends i_size once per batch. */
+const WRITE_BATCH_PAGES = 32;
+
+/** Copy src[off, off+length) into the pages at pos, a batch of locked pages at a time. */
 async function copyUserToPages(mapping: Mapping, pos: number, src: UserBuffer, off: number, length: number): Promise<number> {
-  const { cache, host } = mapping;
   let done = 0;
   while (done < length) {
-    const inPage = (pos + done) % PAGE_SIZE;
-    const want = Math.min(PAGE_SIZE - inPage, length - done);
-    const page = await grabCachePageWriteBegin(mapping, Math.floor((pos + done) / PAGE_SIZE), want < PAGE_SIZE);
-    let copied: number;
-    try {
-      copied = copyFromUser(src, off + done, page.data.subarray(inPage, inPage + want));
-      if (!page.uptodate) {
-        if (copied < want) {
-          cache.deletePage(page);
-          return done;
-        }
-        page.uptodate = true;
-      }
-      if (copied > 0) {
-        const end = pos + done + copied;
-        if (end > host.size()) await host.setSize(end);
-        cache.markPageDirty(page);
-      }
-    } finally {
-      page.unlock();
-    }
-    done += copied;
-    if (copied < want) break;
+    const batch = await copyBatch(mapping, pos + done, src, off + done, length - done);
+    done += batch.bytes;
+    if (batch.short) break;
     await schedulePoint(mapping, 'buffered-write:after-copy');
   }
   return done;
+}
+
+/**
+ * mirrors a run of write_begin(), copy, write_end(): the pages stay locked until i_size covers
+ * what was copied, so writeback (which locks the page) never clamps the new bytes away.
+ */
+async function copyBatch(mapping: Mapping, pos: number, src: UserBuffer, off: number, length: number): Promise<{ bytes: number; short: boolean }> {
+  const { cache, host } = mapping;
+  const locked: Page[] = [];
+  const written: Page[] = [];
+  let done = 0;
+  let short = false;
+  try {
+    while (done < length && locked.length < WRITE_BATCH_PAGES) {
+      const inPage = (pos + done) % PAGE_SIZE;
+      const want = Math.min(PAGE_SIZE - inPage, length - done);
+      const page = await grabCachePageWriteBegin(mapping, Math.floor((pos + done) / PAGE_SIZE), want < PAGE_SIZE);
+      locked.push(page);
+      const copied = copyFromUser(src, off + done, page.data.subarray(inPage, inPage + want));
+      if (!page.uptodate) {
+        if (copied < want) {
+          cache.deletePage(page);
+          short = true;
+          break;
+        }
+        page.uptodate = true;
+      }
+      if (copied > 0) written.push(page);
+      done += copied;
+      if (copied < want) {
+        short = true;
+        break;
+      }
+    }
+    if (pos + done > host.size()) await host.setSize(pos + done);
+  } finally {
+    for (const page of written) if (page.attached) cache.markPageDirty(page);
+    for (const page of locked) page.unlock();
+  }
+  return { bytes: done, short };
 }
 
 /**
@@ -224,23 +265,31 @@ export async function truncate(mapping: Mapping, size: number): Promise<void> {
       cache.deletePage(page);
       page.unlock();
     }
-    await zeroPageTail(mapping, size);
-    if (size > oldSize) await zeroPageTail(mapping, oldSize);
-    await schedulePoint(mapping, 'truncate:after-evict');
-    await host.setSize(size);
+    // Zero the cached tail past the lower of the two sizes. That page stays locked until i_size is
+    // set: a writeback starting in between would clamp to the old size and write past a new end.
+    const zeroFrom = Math.min(size, oldSize);
+    const tail = await lockPageForZeroing(mapping, zeroFrom);
+    try {
+      tail?.data.fill(0, zeroFrom % PAGE_SIZE);
+      await schedulePoint(mapping, 'truncate:after-evict');
+      await host.setSize(size);
+    } finally {
+      tail?.unlock();
+    }
   } finally {
     mapping.lock.blockPut();
   }
 }
 
-/** Zero the cached bytes from `pos` to the end of its page (nothing when pos is page aligned). */
-async function zeroPageTail(mapping: Mapping, pos: number): Promise<void> {
+/** The cached page holding byte `pos` mid-page, locked and out of writeback; none if pos is page aligned. */
+async function lockPageForZeroing(mapping: Mapping, pos: number): Promise<Page | undefined> {
   const page = pos % PAGE_SIZE === 0 ? undefined : mapping.pages.get(Math.floor(pos / PAGE_SIZE));
-  if (!page) return;
+  if (!page) return undefined;
   await page.lock();
   await page.waitOnWriteback();
-  if (page.attached) page.data.fill(0, pos % PAGE_SIZE);
+  if (page.attached) return page;
   page.unlock();
+  return undefined;
 }
 
 /**

@@ -119,7 +119,7 @@ export class PageCache {
     return mapping;
   }
 
-  /** Drop a mapping's clean pages and forget it. Fails with EBUSY while it has dirty pages. */
+  /** Drop a mapping's clean pages and forget it. EBUSY while a page is dirty, locked or under writeback. */
   releaseMapping(mapping: Mapping): void {
     for (const page of mapping.pages.values()) check(!page.dirty && !page.writeback && !page.locked, 'EBUSY', `${mapping} has pages in use`);
     for (const page of [...mapping.pages.values()]) this.deletePage(page);

@@ -19,7 +19,10 @@ export class Page {
   pinCount = 0;
   /** False once the page has left its mapping (evicted, invalidated, truncated). */
   attached = true;
-  /** The device block of this file block, cached as buffer heads do (undefined: not looked up). */
+  /**
+   * The device block of this file block (bmap), cached as buffer heads do when the page is read or
+   * written back (undefined: not looked up, null: a hole). A stale page then names a stale block.
+   */
   blockNr: number | null | undefined = undefined;
   private unlockWaiters: (() => void) | null = null;
   private writebackWaiters: (() => void) | null = null;

@@ -30,6 +30,7 @@ export async function writepage(page: Page): Promise<void> {
     if (length > 0) {
       await schedulePoint(mapping, 'writeback:before-store-write');
       await mapping.host.write(page.pos, page.data.subarray(0, length));
+      page.blockNr = mapping.host.bmap(page.index);
     }
     cache.stats.writebackPages++;
   } catch (err) {

@@ -29,7 +29,10 @@ export interface DaemonMount {
   readonly pid: number;
   /** Everything the daemon wrote to stderr so far. */
   stderr(): string;
-  /** Unmount and end the daemon; safe to call more than once and after the daemon died. */
+  /**
+   * End the daemon (SIGTERM, so it flushes and unmounts itself; after 10 s: unmount, SIGKILL) and clear
+   * its mount (fusermount -u, else umount -l); safe to call more than once and after the daemon died.
+   */
   teardown(): Promise<void>;
 }
 
@@ -79,10 +82,13 @@ export async function startDaemonMount(options: DaemonMountOptions): Promise<Dae
   let tornDown: Promise<void> | undefined;
   const teardown = (): Promise<void> =>
     (tornDown ??= (async () => {
-      await forceUnmount(mountpoint);
+      // SIGTERM first: the daemon's own shutdown writes back, commits and unmounts.
       signalGroup(child, 'SIGTERM');
-      if (!(await waitFor(() => exited(child), 5000))) signalGroup(child, 'SIGKILL');
-      await waitFor(() => exited(child), 5000);
+      if (!(await waitFor(() => exited(child), 10_000))) {
+        await forceUnmount(mountpoint);
+        signalGroup(child, 'SIGKILL');
+        await waitFor(() => exited(child), 5000);
+      }
       await forceUnmount(mountpoint);
       if (ownDir) await rmdir(mountpoint).catch(() => undefined);
     })());

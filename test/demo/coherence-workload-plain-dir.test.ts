@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCoherenceWorkload } from '../../src/demo/workload/run-workload.js';
+import { runCoherenceWorkload } from '../../src/demo/api.js';
 
 describe('coherence workload on a plain directory', () => {
   let dir: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendMountOptions, buildMountOptions, MAX_REQUEST_BYTES } from '../../src/fuse/mount-options.js';
+import { appendMountOptions, buildMountOptions, MAX_REQUEST_BYTES } from '../../src/fuse/api.js';
 
 describe('coherefs mount options', () => {
   it('always disable the binding timeout and bypass the kernel page cache', () => {

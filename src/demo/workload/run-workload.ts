@@ -76,18 +76,34 @@ export async function runCoherenceWorkload(options: WorkloadOptions): Promise<Wo
   try {
     await writeInitialBlocks(file, options.blocks, blockSize);
     const baseNs = process.hrtime.bigint();
-    const schedule = { baseNs: `${baseNs}`, startNs: `${baseNs + STARTUP_NS}`, untilNs: `${baseNs + STARTUP_NS + BigInt(Math.round(options.seconds * 1e9))}` };
+    const startNs = baseNs + STARTUP_NS;
+    const untilNs = startNs + BigInt(Math.round(options.seconds * 1e9));
     const config = (role: string, actor: number): ProcessConfig => ({
-      ...schedule, file, actor, writers: options.writers, blocks: options.blocks, blockSize, log: join(logDir, `${role}-${actor}.log`),
+      file,
+      log: join(logDir, `${role}-${actor}.log`),
+      actor,
+      writers: options.writers,
+      blocks: options.blocks,
+      blockSize,
+      baseNs: `${baseNs}`,
+      startNs: `${startNs}`,
+      untilNs: `${untilNs}`,
     });
-    const node = (script: string, role: string, actor: number) => ({ command: process.execPath, args: [projectFile(`dist/src/demo/workload/${script}`), JSON.stringify(config(role, actor))], log: config(role, actor).log });
+    const nodeProcess = (script: string, settings: ProcessConfig) => ({
+      command: process.execPath,
+      args: [projectFile(`dist/src/demo/workload/${script}`), JSON.stringify(settings)],
+      log: settings.log,
+    });
+    const mmapProcess = (settings: ProcessConfig) => ({
+      command: 'python3',
+      args: [projectFile('src/demo/workload/mmap-reader.py'), JSON.stringify(settings)],
+      log: settings.log,
+    });
+    const { writers, readers } = options;
     const processes = [
-      ...Array.from({ length: options.writers }, (_, actor) => node('writer-process.js', 'writer', actor)),
-      ...Array.from({ length: options.readers }, (_, actor) => node('reader-process.js', 'reader', actor)),
-      ...Array.from({ length: options.mmapReaders ?? 0 }, (_, i) => {
-        const actor = options.readers + i;
-        return { command: 'python3', args: [projectFile('src/demo/workload/mmap-reader.py'), JSON.stringify(config('mmap', actor))], log: config('mmap', actor).log };
-      }),
+      ...Array.from({ length: writers }, (_, actor) => nodeProcess('writer-process.js', config('writer', actor))),
+      ...Array.from({ length: readers }, (_, actor) => nodeProcess('reader-process.js', config('reader', actor))),
+      ...Array.from({ length: options.mmapReaders ?? 0 }, (_, i) => mmapProcess(config('mmap', readers + i))),
     ];
     await Promise.all(processes.map(({ command, args }) => runProcess(command, args)));
     const samples = processes.flatMap(({ log }) => loadSamples(log));

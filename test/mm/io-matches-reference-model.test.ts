@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PAGE_SIZE, PageCache, bufferedRead, bufferedWrite, fsync, truncate, type Mapping } from '../../src/mm/api.js';
+import { PAGE_SIZE, PageCache, bufferedRead, bufferedWrite, directRead, directWrite, fsync, truncate, type Mapping } from '../../src/mm/api.js';
 import { MemoryStore } from './memory-store.js';
 import { prng, testSeed } from './prng.js';
 
@@ -47,7 +47,18 @@ async function run(seed: number): Promise<void> {
     const pos = rand.int(MAX_FILE);
     const length = rand.pick([1, 100, PAGE_SIZE, PAGE_SIZE + 7, 3 * PAGE_SIZE, 20_000]);
     const roll = rand.next();
-    if (roll < 0.45) {
+    const aligned = Math.floor(pos / 512) * 512;
+    const alignedLength = 512 * (1 + rand.int(24));
+    if (roll < 0.1) {
+      const src = new Uint8Array(alignedLength).map(() => rand.int(256));
+      modelWrite(file, aligned, src);
+      expect(await directWrite(file.mapping, aligned, src)).toBe(alignedLength);
+    } else if (roll < 0.2) {
+      const expected = file.model.slice(aligned, Math.min(aligned + alignedLength, Math.max(aligned, file.size)));
+      const dst = new Uint8Array(alignedLength);
+      expect(await directRead(file.mapping, aligned, dst)).toBe(expected.length);
+      expect(Buffer.from(dst.subarray(0, expected.length)).equals(Buffer.from(expected))).toBe(true);
+    } else if (roll < 0.5) {
       const src = new Uint8Array(length).map(() => rand.int(256));
       modelWrite(file, pos, src);
       expect(await bufferedWrite(file.mapping, pos, src)).toBe(length);
@@ -88,8 +99,8 @@ async function run(seed: number): Promise<void> {
   expect(stats.cacheHits).toBeGreaterThan(0);
 }
 
-describe('buffered IO through a small cache', () => {
-  it('gives the same bytes as a plain model over thousands of random operations', async () => {
+describe('buffered and direct IO through a small cache', () => {
+  it('give the same bytes as a plain model over thousands of random operations', async () => {
     const seeds = [testSeed(), 1, 2];
     for (const seed of seeds) {
       try {
