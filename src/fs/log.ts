@@ -9,12 +9,15 @@
  * a checkpoint starts a new epoch, so old records left behind simply stop the scan. Replay stops at the
  * first record that fails. After a crash that can only be the one record whose commit was in flight
  * (a torn tail, harmless: nothing waited on it); a valid record further on means a damaged one.
+ * A record is at most MAX_RECORD_BYTES (a bigger transaction commits as a checkpoint), so the record
+ * after a damaged one, if any, starts within that distance: mount reads only that far past the end.
  */
 import { crc32c } from '@node-rs/crc32';
 import { SECTOR_SIZE } from './layout.js';
 
 const LOG_MAGIC = 0x474f4c43;
 export const LOG_HEADER_BYTES = 32;
+export const MAX_RECORD_BYTES = 2 ** 20;
 
 export const recordBytes = (payloadBytes: number): number =>
   Math.ceil((LOG_HEADER_BYTES + payloadBytes) / SECTOR_SIZE) * SECTOR_SIZE;
@@ -58,11 +61,16 @@ export interface LogScan {
   tail: 'clean' | 'torn' | 'damaged';
 }
 
-export function scanLog(region: Buffer, epoch: number): LogScan {
+/**
+ * Scan the log from its start. `region` may be a prefix of the log region (`complete` false): the scan
+ * then returns null when it needs more bytes to decide.
+ */
+export function scanLog(region: Buffer, epoch: number, complete = true): LogScan | null {
   const payloads: Buffer[] = [];
   let at = 0;
   let tail: LogScan['tail'] = 'clean';
   for (;;) {
+    if (!complete && at + MAX_RECORD_BYTES > region.length) return null;
     const h = readHeader(region, at);
     if (!h || h.epoch !== epoch || h.seq !== payloads.length) break;
     const payload = region.subarray(at + LOG_HEADER_BYTES, at + LOG_HEADER_BYTES + h.length);
@@ -73,7 +81,11 @@ export function scanLog(region: Buffer, epoch: number): LogScan {
     payloads.push(payload);
     at += recordBytes(h.length);
   }
-  for (let p = at + SECTOR_SIZE; p < region.length; p += SECTOR_SIZE) {
+  const view = new DataView(region.buffer, region.byteOffset, region.length);
+  const searchEnd = Math.min(region.length, at + MAX_RECORD_BYTES + SECTOR_SIZE);
+  if (!complete && searchEnd < at + MAX_RECORD_BYTES + SECTOR_SIZE) return null;
+  for (let p = at + SECTOR_SIZE; p + LOG_HEADER_BYTES <= searchEnd; p += SECTOR_SIZE) {
+    if (view.getUint32(p, true) !== LOG_MAGIC) continue;
     const h = readHeader(region, p);
     if (h && h.epoch === epoch && h.seq > payloads.length) {
       tail = 'damaged';
