@@ -13,7 +13,7 @@ import { Journal } from './journal.js';
 import { BLOCK_SIZE, MAX_NAME_BYTES, MAX_SYMLINK_BYTES, ROOT_INO, type Geometry } from './layout.js';
 import { loadImage } from './load.js';
 import type { Metadata } from './metadata.js';
-import { RECORD_BYTES } from './records.js';
+import { RECORD_BYTES, type InodeAttrs } from './records.js';
 import { FileStore, type StoreHost } from './file-store.js';
 import type { BackingStore } from '../mm/backing-store.js';
 import { check, FsError } from '../util/errno.js';
@@ -25,18 +25,9 @@ export interface MountOptions {
   logger?: Logger;
 }
 
-export interface Attr {
-  ino: number;
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  size: number;
-  /** 512-byte units, as st_blocks counts. */
+/** What stat(2) shows: the inode's attributes, and st_blocks in 512-byte units. */
+export interface Attr extends Omit<InodeAttrs, 'target'> {
   blocks: number;
-  atimeMs: number;
-  mtimeMs: number;
-  ctimeMs: number;
 }
 
 export interface SetAttr {

@@ -4,7 +4,8 @@
  * Problem, and mount refuses when any is not `mountable`.
  */
 import { BLOCK_SIZE, decodeSuperblock, FORMAT_VERSION, type Superblock, type SuperblockCopy } from './layout.js';
-import { CHECKPOINT_HEADER_BYTES, checkpointCrcMatches, readCheckpointHeader } from './checkpoint.js';
+import { CHECKPOINT_HEADER_BYTES, readCheckpointHeader } from './checkpoint.js';
+import { payloadIntact } from './frame.js';
 import { MAX_RECORD_BYTES, scanLog, type LogScan } from './log.js';
 import { decodeOps } from './records.js';
 import { Metadata } from './metadata.js';
@@ -72,7 +73,7 @@ export async function loadImage(device: ImageDevice, onProgress?: Progress): Pro
   const payload = Buffer.alloc(header.length);
   await device.read(g.checkpointStart[sb.activeSlot]! * BLOCK_SIZE + CHECKPOINT_HEADER_BYTES, payload);
   onProgress?.(slotBytes, total);
-  if (!checkpointCrcMatches(payload, header)) return fatal(where, 'bad CRC');
+  if (!payloadIntact(payload, header)) return fatal(where, 'bad CRC');
   const meta = new Metadata();
   try {
     for (const op of decodeOps(payload)) meta.apply(op);
