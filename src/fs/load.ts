@@ -82,6 +82,7 @@ export async function loadImage(device: ImageDevice, onProgress?: Progress): Pro
   }
 
   const log = await readLog(device, sb, (done) => onProgress?.(slotBytes + done, total));
+  onProgress?.(total, total);
   if (log.tail === 'damaged') {
     return fatal('log', `record ${log.payloads.length} (at log byte ${log.end}) is damaged, and valid records follow it`);
   }

@@ -254,4 +254,22 @@ describe('crash recovery at random cut points', () => {
     }
     await recovered.unmount();
   });
+
+  it('the commit timer makes changes nobody fsync\'d durable', async () => {
+    const memory = new MemoryDevice(IMAGE_SIZE);
+    await mkfsDevice(memory);
+    const device = new RecordingDevice(memory);
+    const fs = await Filesystem.mountDevice(device, { commitIntervalMs: 20 });
+    const ino = fs.create(ROOT_INO, 'lazy', 0o644, 0, 0).ino;
+    await fs.store(ino).write(0, new Uint8Array(100).fill(7));
+    await new Promise((done) => setTimeout(done, 200));
+    // Power cut: only what was synced survives.
+    const [{ image }] = [...device.crashImages([device.trace.length], () => 0)];
+    const recovered = await Filesystem.mountDevice(image!, { commitIntervalMs: 0 });
+    const bytes = new Uint8Array(100);
+    await recovered.store(recovered.lookup(ROOT_INO, 'lazy')).read(0, bytes);
+    expect(bytes.every((b) => b === 7)).toBe(true);
+    await recovered.unmount();
+    await fs.unmount();
+  });
 });
