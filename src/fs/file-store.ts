@@ -25,14 +25,28 @@ export interface StoreHost {
 
 export class FileStore implements BackingStore {
   private locked: Promise<unknown> = Promise.resolve();
+  private busy = 0;
+  private retired = false;
 
   constructor(private readonly host: StoreHost, private readonly inode: Inode) {}
 
   /** Context: takes and releases this file's store lock (block map changes are serialized per file). */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.locked.then(work);
+    check(!this.retired, 'ESTALE', `inode ${this.inode.ino} has been freed`);
+    this.busy++;
+    const run = this.locked.then(work).finally(() => this.busy--);
     this.locked = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * The inode is being freed: refuse new I/O (ESTALE) and report when the I/O in flight is done, so
+   * its blocks are not handed to another file while a write to them may still land (mirrors the
+   * inode_dio_wait() in evict()). Returns null when nothing is in flight.
+   */
+  retire(): Promise<unknown> | null {
+    this.retired = true;
+    return this.busy === 0 ? null : this.locked;
   }
 
   private get extents() {
@@ -43,7 +57,7 @@ export class FileStore implements BackingStore {
     return this.inode.size;
   }
 
-  setSize(size: number): Promise<void> {
+  async setSize(size: number): Promise<void> {
     check(Number.isSafeInteger(size) && size >= 0, 'EINVAL', `bad size ${size}`);
     check(size <= MAX_FILE_SIZE, 'EFBIG');
     return this.exclusive(async () => {
@@ -60,6 +74,7 @@ export class FileStore implements BackingStore {
   }
 
   async read(pos: number, dst: Uint8Array): Promise<void> {
+    check(!this.retired, 'ESTALE', `inode ${this.inode.ino} has been freed`);
     const end = Math.min(pos + dst.length, this.inode.size);
     dst.fill(0);
     for (let at = pos; at < end;) {
@@ -76,10 +91,10 @@ export class FileStore implements BackingStore {
     }
   }
 
-  write(pos: number, src: Uint8Array): Promise<void> {
+  async write(pos: number, src: Uint8Array): Promise<void> {
     check(Number.isSafeInteger(pos) && pos >= 0, 'EINVAL', `bad position ${pos}`);
     check(pos + src.length <= MAX_FILE_SIZE, 'EFBIG');
-    if (src.length === 0) return Promise.resolve();
+    if (src.length === 0) return;
     return this.exclusive(async () => {
       const end = pos + src.length;
       const first = Math.floor(pos / BLOCK_SIZE);

@@ -388,10 +388,16 @@ export class Filesystem implements StoreHost {
     if (inode) this.maybeFree(inode);
   }
 
+  /** Free an inode nothing holds any more: no name, not open, no I/O in flight on its store. */
   private maybeFree(inode: Inode): void {
     if (inode.nlink > 0 || this.openCounts.has(inode.ino)) return;
-    this.journal.record({ kind: 'free', ino: inode.ino });
+    const store = this.stores.get(inode.ino);
     this.stores.delete(inode.ino);
+    const inflight = store?.retire();
+    const free = (): void => {
+      if (this.meta.get(inode.ino) === inode) this.journal.record({ kind: 'free', ino: inode.ino });
+    };
+    if (inflight) void inflight.then(free); else free();
   }
 
   /** The BackingStore of a regular file (one per inode, kept while the inode lives). */

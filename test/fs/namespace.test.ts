@@ -72,6 +72,24 @@ describe('namespace operations and their errno', () => {
     expect((await fsck(device)).problems).toEqual([]);
   });
 
+  it('frees an inode only after the I/O in flight on it, then refuses more (ESTALE)', async () => {
+    const { fs, device } = await freshFs();
+    const a = fs.create(R, 'a', 0o644, 0, 0);
+    const store = fs.store(a.ino);
+    await store.write(0, Buffer.alloc(8192, 1));
+    fs.openInode(a.ino);
+    const inflight = store.write(0, Buffer.alloc(8192, 2));
+    fs.unlink(R, 'a');
+    fs.releaseInode(a.ino);
+    expect(fs.getattr(a.ino).nlink).toBe(0);
+    await inflight;
+    await Promise.resolve();
+    expect(errnoOf(() => fs.getattr(a.ino))).toBe('ENOENT');
+    expect(await asyncErrnoOf(() => store.write(0, Buffer.alloc(1)))).toBe('ESTALE');
+    await fs.unmount();
+    expect(await fsck(device)).toMatchObject({ clean: true, notes: [] });
+  });
+
   it('symlinks and readlink', async () => {
     const { fs } = await freshFs();
     const s = fs.symlink(R, 's', '/some/where', 0, 0);
