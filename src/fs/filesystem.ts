@@ -72,6 +72,8 @@ export class Filesystem implements StoreHost {
   private nextIno: number;
   private timer: NodeJS.Timeout | null = null;
   private mounted = true;
+  /** Metadata bytes held for extents whose data writes are in flight. */
+  private reservedBytes = 0;
 
   private constructor(
     readonly device: ImageDevice,
@@ -209,9 +211,9 @@ export class Filesystem implements StoreHost {
 
   // ---- the namespace ----
 
-  /** ENOSPC unless a checkpoint can still hold `bytes` more metadata. */
+  /** ENOSPC unless a checkpoint can still hold `bytes` more metadata (beside what writes in flight hold). */
   private reserveMetadata(bytes: number): void {
-    check(this.meta.bytes + bytes <= this.journal.metadataCapacity, 'ENOSPC', 'metadata space is full');
+    check(this.meta.bytes + this.reservedBytes + bytes <= this.journal.metadataCapacity, 'ENOSPC', 'metadata space is full');
   }
 
   private newName(parent: number, name: string): Inode & { entries: Map<string, number> } {
@@ -413,8 +415,7 @@ export class Filesystem implements StoreHost {
     return store;
   }
 
-  async allocate(n: number, extraExtents: number): Promise<Run[]> {
-    this.reserveMetadata(extraExtents * RECORD_BYTES.map);
+  async allocate(n: number): Promise<Run[]> {
     let runs = this.allocator.alloc(n);
     if (!runs && this.journal.pendingFreeBlocks > 0) {
       await this.journal.commit();
@@ -422,6 +423,15 @@ export class Filesystem implements StoreHost {
     }
     if (!runs) throw new FsError('ENOSPC', `no room for ${n} blocks`);
     return runs;
+  }
+
+  reserveExtents(extents: number): void {
+    this.reserveMetadata(extents * RECORD_BYTES.map);
+    this.reservedBytes += extents * RECORD_BYTES.map;
+  }
+
+  unreserveExtents(extents: number): void {
+    this.reservedBytes -= extents * RECORD_BYTES.map;
   }
 
   unallocate(runs: Run[]): void {
