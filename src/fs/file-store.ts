@@ -60,6 +60,10 @@ export class FileStore implements BackingStore {
     return this.inode.size;
   }
 
+  /**
+   * i_size change; shrinking zeroes the tail of the last block and unmaps the blocks past it
+   * (mirrors truncate_setsize() + ext4_truncate()). Context: takes this file's store lock.
+   */
   async setSize(size: number): Promise<void> {
     check(Number.isSafeInteger(size) && size >= 0, 'EINVAL', `bad size ${size}`);
     check(size <= MAX_FILE_SIZE, 'EFBIG');
@@ -94,6 +98,7 @@ export class FileStore implements BackingStore {
     }
   }
 
+  /** Write data, allocating holes (mirrors ext4's writepages path). Context: takes this file's store lock. */
   async write(pos: number, src: Uint8Array): Promise<void> {
     check(Number.isSafeInteger(pos) && pos >= 0, 'EINVAL', `bad position ${pos}`);
     check(pos + src.length <= MAX_FILE_SIZE, 'EFBIG');
@@ -167,6 +172,7 @@ export class FileStore implements BackingStore {
     return this.host.fsync(this.inode.ino);
   }
 
+  /** Mirrors bmap(): the extent lookup, no I/O. */
   bmap(index: number): number | null {
     return this.extents.lookup(index);
   }

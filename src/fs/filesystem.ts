@@ -87,7 +87,10 @@ export class Filesystem implements StoreHost {
     this.nextIno = max + 1;
   }
 
-  /** Mount the image file: takes IMAGE.lock, then as mountDevice. Refusals leave the image untouched. */
+  /**
+   * Mount the image file, as mountDevice. Refusals leave the image untouched.
+   * Context: takes IMAGE.lock (held until unmount; released on refusal).
+   */
   static async mount(imagePath: string, options: MountOptions = {}): Promise<Filesystem> {
     const lock = await ImageLock.acquire(imagePath);
     try {
@@ -110,6 +113,7 @@ export class Filesystem implements StoreHost {
    * Mount over a device: load the newer checkpoint, replay the log, check the result and rebuild free
    * space from the block maps, free orphans, then write a checkpoint (a new log epoch, so no record of
    * a crashed session can ever be mistaken for a new one). Nothing is written before all checks pass.
+   * Mirrors ext4_fill_super() with jbd2_journal_recover().
    */
   static async mountDevice(device: ImageDevice, options: MountOptions = {}, lock: ImageLock | null = null): Promise<Filesystem> {
     const loaded = await loadImage(device);
@@ -372,12 +376,16 @@ export class Filesystem implements StoreHost {
 
   // ---- open files and their data ----
 
-  /** An open file keeps its inode (and blocks) after its last name goes, until releaseInode. */
+  /** An open file keeps its inode (and blocks) after its last name goes, until releaseInode (iget). */
   openInode(ino: number): void {
     this.inode(ino);
     this.openCounts.set(ino, (this.openCounts.get(ino) ?? 0) + 1);
   }
 
+  /**
+   * The last release frees an inode that has no name left (mirrors iput() reaching evict()).
+   * The caller has dropped the file's cached pages first, as evict() truncates the page cache.
+   */
   releaseInode(ino: number): void {
     const count = this.openCounts.get(ino);
     check(count !== undefined, 'EBADF', `inode ${ino} is not open`);
@@ -456,7 +464,10 @@ export class Filesystem implements StoreHost {
 
   // ---- durability ----
 
-  /** fsync: this filesystem commits everything, so one file's fsync is a full commit. */
+  /**
+   * fsync: this filesystem commits everything, so one file's fsync is a full commit (mirrors
+   * ext4_sync_file() forcing a jbd2 commit). Context: waits behind commits in flight; may sleep.
+   */
   fsync(ino: number): Promise<void> {
     this.inode(ino);
     return this.journal.commit();
@@ -466,7 +477,10 @@ export class Filesystem implements StoreHost {
     return this.journal.commit();
   }
 
-  /** Stop the commit timer, write a final checkpoint, close the device, release the lock. */
+  /**
+   * Stop the commit timer, write a final checkpoint, close the device.
+   * Context: releases IMAGE.lock.
+   */
   async unmount(): Promise<void> {
     check(this.mounted, 'EINVAL', 'not mounted');
     this.mounted = false;

@@ -27,7 +27,7 @@ export class ImageLock {
     return livePidIn(`${imagePath}.lock`);
   }
 
-  /** Take the lock for imagePath, or fail with ImageError (EBUSY) naming the holder. */
+  /** Take the lock for imagePath, or fail with ImageError (EBUSY) naming the holder. Context: takes IMAGE.lock. */
   static async acquire(imagePath: string): Promise<ImageLock> {
     const path = `${imagePath}.lock`;
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -48,6 +48,7 @@ export class ImageLock {
     throw new ImageError(`${imagePath}: could not take the lock file ${path}`, 'EBUSY');
   }
 
+  /** Context: releases IMAGE.lock. */
   async release(): Promise<void> {
     await unlink(this.path).catch(() => undefined);
   }

@@ -70,13 +70,14 @@ export class Journal {
   }
 
   /**
-   * Make every record so far durable. Context: serialized with other commits; may sleep on device I/O.
+   * Make every record so far durable (mirrors jbd2_journal_commit_transaction()).
+   * Context: serialized with other commits; may sleep on device I/O.
    */
   commit(): Promise<void> {
     return this.serialize(() => this.commitNow(false));
   }
 
-  /** Commit by writing a whole checkpoint (mount, unmount, full log). Context: as commit(). */
+  /** Commit by writing a whole checkpoint (mount, unmount, full log; mirrors jbd2_log_do_checkpoint()). Context: as commit(). */
   checkpoint(): Promise<void> {
     return this.serialize(() => this.commitNow(true));
   }
