@@ -222,6 +222,7 @@ export class Filesystem implements StoreHost {
 
   private newName(parent: number, name: string): Inode & { entries: Map<string, number> } {
     const dir = this.dir(parent);
+    check(dir.nlink > 0, 'ENOENT', 'the directory has been removed');
     check(name !== '.' && name !== '..', 'EEXIST');
     checkName(name);
     check(!dir.entries.has(name), 'EEXIST', `'${name}' exists`);

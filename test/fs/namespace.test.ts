@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { constants } from 'node:fs';
-import { Filesystem, fsck, RENAME_EXCHANGE, RENAME_NOREPLACE, ROOT_INO } from '../../src/fs/api.js';
+import { Filesystem, fsck, MemoryDevice, RENAME_EXCHANGE, RENAME_NOREPLACE, ROOT_INO } from '../../src/fs/api.js';
 import { asyncErrnoOf, errnoOf, freshFs } from './helpers.js';
 
 const R = ROOT_INO;
@@ -88,6 +88,25 @@ describe('namespace operations and their errno', () => {
     expect(await asyncErrnoOf(() => store.write(0, Buffer.alloc(1)))).toBe('ESTALE');
     await fs.unmount();
     expect(await fsck(device)).toMatchObject({ clean: true, notes: [] });
+  });
+
+  it('a directory removed while open is an orphan, freed by the next mount', async () => {
+    const { fs, device } = await freshFs();
+    const d = fs.mkdir(R, 'd', 0o755, 0, 0);
+    fs.openInode(d.ino);
+    fs.rmdir(R, 'd');
+    expect(fs.readdir(d.ino)).toEqual([]);
+    expect(errnoOf(() => fs.create(d.ino, 'x', 0o644, 0, 0))).toBe('ENOENT');
+    await fs.sync();
+    const crashed = new MemoryDevice(device.bytes.slice());
+    const report = await fsck(crashed);
+    expect(report).toMatchObject({ clean: true });
+    expect(report.notes.join()).toMatch(/unlinked while open/);
+    const again = await Filesystem.mountDevice(crashed, { commitIntervalMs: 0 });
+    expect(errnoOf(() => again.getattr(d.ino))).toBe('ENOENT');
+    await again.unmount();
+    fs.releaseInode(d.ino);
+    await fs.unmount();
   });
 
   it('symlinks and readlink', async () => {
