@@ -329,6 +329,7 @@ export class Filesystem implements StoreHost {
     }
     const from = this.dir(oldParent);
     const to = this.dir(newParent);
+    check(to.nlink > 0, 'ENOENT', 'the target directory has been removed');
     const src = this.inode(this.lookup(oldParent, oldName));
     const dstIno = to.entries.get(newName);
     const dst = dstIno === undefined ? undefined : this.inode(dstIno);
