@@ -98,7 +98,7 @@ export class Filesystem implements StoreHost {
         throw new ImageError(`cannot open ${imagePath}: ${err.message}`, err.code === 'ENOENT' ? 'ENOENT' : 'EIO');
       });
       try {
-        return await Filesystem.mountDevice(device, options, lock);
+        return await Filesystem.attach(device, options, lock);
       } catch (err) {
         await device.close();
         throw err;
@@ -115,7 +115,11 @@ export class Filesystem implements StoreHost {
    * a crashed session can ever be mistaken for a new one). Nothing is written before all checks pass.
    * Mirrors ext4_fill_super() with jbd2_journal_recover().
    */
-  static async mountDevice(device: ImageDevice, options: MountOptions = {}, lock: ImageLock | null = null): Promise<Filesystem> {
+  static mountDevice(device: ImageDevice, options: MountOptions = {}): Promise<Filesystem> {
+    return Filesystem.attach(device, options, null);
+  }
+
+  private static async attach(device: ImageDevice, options: MountOptions, lock: ImageLock | null): Promise<Filesystem> {
     const loaded = await loadImage(device);
     const refusal = loaded.problems.find((p) => !p.mountable);
     if (refusal || !('meta' in loaded)) {
