@@ -3,7 +3,7 @@
  * as records added to the running transaction; commits (fsync, sync, the commit timer, unmount) make
  * them durable. Regular files' data goes through store(ino), the BackingStore of src/mm.
  */
-import { Allocator, type Run } from './allocator.js';
+import { Allocator } from './allocator.js';
 import { checkMetadata } from './check.js';
 import { FileDevice, type ImageDevice } from './device.js';
 import { ImageError } from './image-error.js';
@@ -66,12 +66,13 @@ function checkName(name: string): void {
   check(Buffer.byteLength(name) <= MAX_NAME_BYTES, 'ENAMETOOLONG');
 }
 
-export class Filesystem implements StoreHost {
+export class Filesystem {
   private readonly openCounts = new Map<number, number>();
   private readonly stores = new Map<number, FileStore>();
   private nextIno: number;
   private timer: NodeJS.Timeout | null = null;
   private mounted = true;
+  private readonly host: StoreHost;
   /** Metadata bytes held for extents whose data writes are in flight. */
   private reservedBytes = 0;
 
@@ -85,6 +86,7 @@ export class Filesystem implements StoreHost {
     let max = ROOT_INO;
     for (const ino of meta.inodes.keys()) max = Math.max(max, ino);
     this.nextIno = max + 1;
+    this.host = this.storeHost();
   }
 
   /**
@@ -423,49 +425,46 @@ export class Filesystem implements StoreHost {
       const inode = this.inode(ino);
       check(!isDir(inode.mode), 'EISDIR');
       check(isReg(inode.mode), 'EINVAL', 'not a regular file');
-      store = new FileStore(this, inode);
+      store = new FileStore(this.host, inode);
       this.stores.set(ino, store);
     }
     return store;
   }
 
-  async allocate(n: number): Promise<Run[]> {
-    let runs = this.allocator.alloc(n);
-    if (!runs && this.journal.pendingFreeBlocks > 0) {
-      await this.journal.commit();
-      runs = this.allocator.alloc(n);
-    }
-    if (!runs) throw new FsError('ENOSPC', `no room for ${n} blocks`);
-    return runs;
-  }
-
-  reserveExtents(extents: number): void {
-    this.reserveMetadata(extents * RECORD_BYTES.map);
-    this.reservedBytes += extents * RECORD_BYTES.map;
-  }
-
-  unreserveExtents(extents: number): void {
-    this.reservedBytes -= extents * RECORD_BYTES.map;
-  }
-
-  unallocate(runs: Run[]): void {
-    this.allocator.release(runs);
-  }
-
-  mapBlocks(inode: Inode, lblk: number, pblk: number, len: number): void {
-    this.journal.record({ kind: 'map', ino: inode.ino, lblk, pblk, len });
-  }
-
-  truncateBlocks(inode: Inode, fromLblk: number): void {
-    const runs = inode.extents!.all();
-    const last = runs[runs.length - 1];
-    if (last && last.lblk + last.len > fromLblk) this.journal.record({ kind: 'punch', ino: inode.ino, lblk: fromLblk });
-  }
-
-  touch(inode: Inode, size?: number): void {
-    if (size !== undefined) inode.size = size;
-    inode.mtimeMs = inode.ctimeMs = Date.now();
-    this.journal.markDirty(inode);
+  /** What a FileStore may do to its inode and the allocator (not part of the public surface). */
+  private storeHost(): StoreHost {
+    return {
+      device: this.device,
+      allocate: async (n) => {
+        let runs = this.allocator.alloc(n);
+        if (!runs && this.journal.pendingFreeBlocks > 0) {
+          await this.journal.commit();
+          runs = this.allocator.alloc(n);
+        }
+        if (!runs) throw new FsError('ENOSPC', `no room for ${n} blocks`);
+        return runs;
+      },
+      reserveExtents: (extents) => {
+        this.reserveMetadata(extents * RECORD_BYTES.map);
+        this.reservedBytes += extents * RECORD_BYTES.map;
+      },
+      unreserveExtents: (extents) => {
+        this.reservedBytes -= extents * RECORD_BYTES.map;
+      },
+      unallocate: (runs) => this.allocator.release(runs),
+      mapBlocks: (inode, lblk, pblk, len) => this.journal.record({ kind: 'map', ino: inode.ino, lblk, pblk, len }),
+      truncateBlocks: (inode, fromLblk) => {
+        const runs = inode.extents!.all();
+        const last = runs[runs.length - 1];
+        if (last && last.lblk + last.len > fromLblk) this.journal.record({ kind: 'punch', ino: inode.ino, lblk: fromLblk });
+      },
+      touch: (inode, size) => {
+        if (size !== undefined) inode.size = size;
+        inode.mtimeMs = inode.ctimeMs = Date.now();
+        this.journal.markDirty(inode);
+      },
+      fsync: (ino) => this.fsync(ino),
+    };
   }
 
   // ---- durability ----
