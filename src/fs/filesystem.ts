@@ -77,7 +77,7 @@ export class Filesystem {
   private reservedBytes = 0;
 
   private constructor(
-    readonly device: ImageDevice,
+    private readonly device: ImageDevice,
     private readonly journal: Journal,
     private readonly meta: Metadata,
     private readonly allocator: Allocator,
