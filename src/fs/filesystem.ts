@@ -164,6 +164,7 @@ export class Filesystem {
     return inode as Inode & { entries: Map<string, number> };
   }
 
+  /** The inode `name` names in directory `parent` ('.' and '..' included). ENOENT, ENOTDIR, ENAMETOOLONG. */
   lookup(parent: number, name: string): number {
     const dir = this.dir(parent);
     if (name === '.') return dir.ino;
@@ -184,6 +185,7 @@ export class Filesystem {
     };
   }
 
+  /** chmod/chown/utimes; ctime becomes now. The size changes through store(ino).setSize (truncate). */
   setattr(ino: number, changes: SetAttr): Attr {
     const inode = this.inode(ino);
     if (changes.mode !== undefined) inode.mode = (inode.mode & S_IFMT) | (changes.mode & 0o7777);
@@ -196,6 +198,7 @@ export class Filesystem {
     return this.getattr(ino);
   }
 
+  /** The stored entries; '.' and '..' are not among them (lookup resolves them). */
   readdir(ino: number): DirEntry[] {
     const dir = this.dir(ino);
     return [...dir.entries].map(([name, child]) => ({ name, ino: child, mode: this.inode(child).mode }));
@@ -207,6 +210,7 @@ export class Filesystem {
     return inode.target;
   }
 
+  /** Free blocks include those freed but not yet committed (the allocator commits to reclaim them). */
   statfs(): StatFs {
     const g = this.geometry;
     const capacity = this.journal.metadataCapacity;
@@ -255,6 +259,7 @@ export class Filesystem {
     return this.getattr(inode.ino);
   }
 
+  /** A new regular file (mode: permission bits, with or without S_IFREG). EEXIST, ENOTDIR, ENOSPC, ... */
   create(parent: number, name: string, mode: number, uid: number, gid: number): Attr {
     const type = mode & S_IFMT;
     check(type === 0 || type === S_IFREG, 'EINVAL', 'only regular files can be created');
@@ -271,6 +276,7 @@ export class Filesystem {
     return this.makeInode(parent, name, S_IFLNK | 0o777, uid, gid, target);
   }
 
+  /** A hard link; EPERM for a directory. */
   link(ino: number, newParent: number, newName: string): Attr {
     const inode = this.inode(ino);
     check(!isDir(inode.mode), 'EPERM', 'hard links to directories are not allowed');
@@ -285,6 +291,7 @@ export class Filesystem {
     return this.getattr(ino);
   }
 
+  /** Remove a name (EISDIR for a directory); the inode goes with its last name, once closed. */
   unlink(parent: number, name: string): void {
     const dir = this.dir(parent);
     check(name !== '.' && name !== '..', 'EISDIR');
@@ -296,6 +303,7 @@ export class Filesystem {
     this.touchDir(dir, now);
   }
 
+  /** Remove an empty directory: ENOTDIR, ENOTEMPTY, EINVAL for '.'. */
   rmdir(parent: number, name: string): void {
     const dir = this.dir(parent);
     check(name !== '.', 'EINVAL', "cannot remove '.'");
