@@ -39,12 +39,12 @@ export function checkMetadata(meta: Metadata, g: Geometry): CheckResult {
     const where = `inode ${inode.ino}`;
     const named = names.get(inode.ino) ?? 0;
     if (!isDir(inode.mode) && !isReg(inode.mode) && !isLnk(inode.mode)) problems.push(`${where}: unknown file type (mode ${inode.mode.toString(8)})`);
-    if (isDir(inode.mode)) {
+    if (named === 0 && inode.nlink === 0 && inode.ino !== ROOT_INO) {
+      orphans.push(inode.ino);
+    } else if (isDir(inode.mode)) {
       const expected = 2 + (subdirs.get(inode.ino) ?? 0);
       if (inode.ino !== ROOT_INO && named === 0) problems.push(`${where}: directory has no name`);
       else if (inode.nlink !== expected) problems.push(`${where}: directory link count ${inode.nlink}, expected ${expected}`);
-    } else if (named === 0 && inode.nlink === 0) {
-      orphans.push(inode.ino);
     } else if (inode.nlink !== named) {
       problems.push(`${where}: link count ${inode.nlink}, but ${named} names`);
     }
@@ -56,7 +56,7 @@ export function checkMetadata(meta: Metadata, g: Geometry): CheckResult {
   }
   // Every directory must lead up to the root: no cycles, no detached subtrees.
   for (const dir of meta.inodes.values()) {
-    if (!isDir(dir.mode)) continue;
+    if (!isDir(dir.mode) || dir.nlink === 0) continue;
     let at = dir, steps = 0;
     while (at.ino !== ROOT_INO && steps++ <= meta.inodes.size) {
       const up = meta.get(at.parent);

@@ -14,7 +14,10 @@ import { check } from '../util/errno.js';
 export interface StoreHost {
   readonly device: { read(pos: number, buf: Uint8Array): Promise<void>; write(pos: number, buf: Uint8Array): Promise<void> };
   /** Allocate n data blocks, committing first to reclaim freed ones if needed; ENOSPC if there are none. */
-  allocate(n: number, extraExtents: number): Promise<Run[]>;
+  allocate(n: number): Promise<Run[]>;
+  /** Hold metadata room for `extents` new extents while their data is written (ENOSPC if there is none). */
+  reserveExtents(extents: number): void;
+  unreserveExtents(extents: number): void;
   mapBlocks(inode: Inode, lblk: number, pblk: number, len: number): void;
   /** Give back blocks allocated for a write that failed before they were mapped. */
   unallocate(runs: Run[]): void;
@@ -25,14 +28,28 @@ export interface StoreHost {
 
 export class FileStore implements BackingStore {
   private locked: Promise<unknown> = Promise.resolve();
+  private busy = 0;
+  private retired = false;
 
   constructor(private readonly host: StoreHost, private readonly inode: Inode) {}
 
   /** Context: takes and releases this file's store lock (block map changes are serialized per file). */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.locked.then(work);
+    check(!this.retired, 'ESTALE', `inode ${this.inode.ino} has been freed`);
+    this.busy++;
+    const run = this.locked.then(work).finally(() => this.busy--);
     this.locked = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * The inode is being freed: refuse new I/O (ESTALE) and report when the I/O in flight is done, so
+   * its blocks are not handed to another file while a write to them may still land (mirrors the
+   * inode_dio_wait() in evict()). Returns null when nothing is in flight.
+   */
+  retire(): Promise<unknown> | null {
+    this.retired = true;
+    return this.busy === 0 ? null : this.locked;
   }
 
   private get extents() {
@@ -43,7 +60,11 @@ export class FileStore implements BackingStore {
     return this.inode.size;
   }
 
-  setSize(size: number): Promise<void> {
+  /**
+   * i_size change; shrinking zeroes the tail of the last block and unmaps the blocks past it
+   * (mirrors truncate_setsize() + ext4_truncate()). Context: takes this file's store lock.
+   */
+  async setSize(size: number): Promise<void> {
     check(Number.isSafeInteger(size) && size >= 0, 'EINVAL', `bad size ${size}`);
     check(size <= MAX_FILE_SIZE, 'EFBIG');
     return this.exclusive(async () => {
@@ -60,6 +81,7 @@ export class FileStore implements BackingStore {
   }
 
   async read(pos: number, dst: Uint8Array): Promise<void> {
+    check(!this.retired, 'ESTALE', `inode ${this.inode.ino} has been freed`);
     const end = Math.min(pos + dst.length, this.inode.size);
     dst.fill(0);
     for (let at = pos; at < end;) {
@@ -76,61 +98,81 @@ export class FileStore implements BackingStore {
     }
   }
 
-  write(pos: number, src: Uint8Array): Promise<void> {
+  /** Write data, allocating holes (mirrors ext4's writepages path). Context: takes this file's store lock. */
+  async write(pos: number, src: Uint8Array): Promise<void> {
     check(Number.isSafeInteger(pos) && pos >= 0, 'EINVAL', `bad position ${pos}`);
     check(pos + src.length <= MAX_FILE_SIZE, 'EFBIG');
-    if (src.length === 0) return Promise.resolve();
+    if (src.length === 0) return;
     return this.exclusive(async () => {
       const end = pos + src.length;
-      const first = Math.floor(pos / BLOCK_SIZE);
-      const last = Math.floor((end - 1) / BLOCK_SIZE);
       const holes: number[] = [];
-      for (let b = first; b <= last; b++) if (this.extents.lookup(b) === null) holes.push(b);
-      const runs = holes.length ? await this.host.allocate(holes.length, holes.length) : [];
-      const newBlock = new Map<number, number>();
+      for (let b = Math.floor(pos / BLOCK_SIZE); b <= Math.floor((end - 1) / BLOCK_SIZE); b++) {
+        if (this.extents.lookup(b) === null) holes.push(b);
+      }
+      const runs = holes.length ? await this.host.allocate(holes.length) : [];
+      const fresh = new Map<number, number>();
       let h = 0;
-      for (const run of runs) for (let i = 0; i < run.len; i++) newBlock.set(holes[h++]!, run.pblk + i);
-
-      const writes: Promise<void>[] = [];
-      for (let b = first; b <= last;) {
-        const isNew = newBlock.has(b);
-        const pblk = isNew ? newBlock.get(b)! : this.extents.lookup(b)!;
-        let n = 1;
-        while (b + n <= last && newBlock.has(b + n) === isNew
-          && (isNew ? newBlock.get(b + n) : this.extents.lookup(b + n)) === pblk + n) n++;
-        const segStart = Math.max(pos, b * BLOCK_SIZE);
-        const segEnd = Math.min(end, (b + n) * BLOCK_SIZE);
-        const data = src.subarray(segStart - pos, segEnd - pos);
-        if (isNew) {
-          const whole = new Uint8Array(n * BLOCK_SIZE);
-          whole.set(data, segStart - b * BLOCK_SIZE);
-          writes.push(this.host.device.write(pblk * BLOCK_SIZE, whole));
-        } else {
-          writes.push(this.host.device.write(pblk * BLOCK_SIZE + (segStart - b * BLOCK_SIZE), data));
-        }
-        b += n;
+      for (const run of runs) for (let i = 0; i < run.len; i++) fresh.set(holes[h++]!, run.pblk + i);
+      // The new mappings: runs contiguous both in the file and on the device.
+      const maps: Array<{ lblk: number; pblk: number; len: number }> = [];
+      for (const lblk of holes) {
+        const last = maps[maps.length - 1];
+        const pblk = fresh.get(lblk)!;
+        if (last && last.lblk + last.len === lblk && last.pblk + last.len === pblk) last.len++;
+        else maps.push({ lblk, pblk, len: 1 });
       }
       try {
-        await Promise.all(writes);
+        this.host.reserveExtents(maps.length);
       } catch (err) {
         this.host.unallocate(runs);
         throw err;
       }
-      for (let i = 0; i < holes.length;) {
-        const lblk = holes[i]!, pblk = newBlock.get(lblk)!;
-        let n = 1;
-        while (i + n < holes.length && holes[i + n] === lblk + n && newBlock.get(lblk + n) === pblk + n) n++;
-        this.host.mapBlocks(this.inode, lblk, pblk, n);
-        i += n;
+      try {
+        await this.writeBlocks(pos, src, fresh);
+      } catch (err) {
+        this.host.unallocate(runs);
+        throw err;
+      } finally {
+        this.host.unreserveExtents(maps.length);
       }
+      for (const m of maps) this.host.mapBlocks(this.inode, m.lblk, m.pblk, m.len);
       this.host.touch(this.inode, Math.max(end, this.inode.size));
     });
+  }
+
+  /**
+   * Write src at pos into mapped blocks in place and into the fresh blocks whole, zero-filled around
+   * the data, one device write per run contiguous on the device.
+   */
+  private async writeBlocks(pos: number, src: Uint8Array, fresh: Map<number, number>): Promise<void> {
+    const end = pos + src.length;
+    const last = Math.floor((end - 1) / BLOCK_SIZE);
+    const pblkOf = (b: number): number => fresh.get(b) ?? this.extents.lookup(b)!;
+    const writes: Promise<void>[] = [];
+    for (let b = Math.floor(pos / BLOCK_SIZE); b <= last;) {
+      const isFresh = fresh.has(b);
+      const pblk = pblkOf(b);
+      let n = 1;
+      while (b + n <= last && fresh.has(b + n) === isFresh && pblkOf(b + n) === pblk + n) n++;
+      const segStart = Math.max(pos, b * BLOCK_SIZE);
+      const data = src.subarray(segStart - pos, Math.min(end, (b + n) * BLOCK_SIZE) - pos);
+      if (isFresh) {
+        const whole = new Uint8Array(n * BLOCK_SIZE);
+        whole.set(data, segStart - b * BLOCK_SIZE);
+        writes.push(this.host.device.write(pblk * BLOCK_SIZE, whole));
+      } else {
+        writes.push(this.host.device.write(pblk * BLOCK_SIZE + (segStart - b * BLOCK_SIZE), data));
+      }
+      b += n;
+    }
+    await Promise.all(writes);
   }
 
   sync(): Promise<void> {
     return this.host.fsync(this.inode.ino);
   }
 
+  /** Mirrors bmap(): the extent lookup, no I/O. */
   bmap(index: number): number | null {
     return this.extents.lookup(index);
   }

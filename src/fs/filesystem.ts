@@ -3,7 +3,7 @@
  * as records added to the running transaction; commits (fsync, sync, the commit timer, unmount) make
  * them durable. Regular files' data goes through store(ino), the BackingStore of src/mm.
  */
-import { Allocator, type Run } from './allocator.js';
+import { Allocator } from './allocator.js';
 import { checkMetadata } from './check.js';
 import { FileDevice, type ImageDevice } from './device.js';
 import { ImageError } from './image-error.js';
@@ -13,7 +13,7 @@ import { Journal } from './journal.js';
 import { BLOCK_SIZE, MAX_NAME_BYTES, MAX_SYMLINK_BYTES, ROOT_INO, type Geometry } from './layout.js';
 import { loadImage } from './load.js';
 import type { Metadata } from './metadata.js';
-import { RECORD_BYTES } from './records.js';
+import { RECORD_BYTES, type InodeAttrs } from './records.js';
 import { FileStore, type StoreHost } from './file-store.js';
 import type { BackingStore } from '../mm/backing-store.js';
 import { check, FsError } from '../util/errno.js';
@@ -25,18 +25,9 @@ export interface MountOptions {
   logger?: Logger;
 }
 
-export interface Attr {
-  ino: number;
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  size: number;
-  /** 512-byte units, as st_blocks counts. */
+/** What stat(2) shows: the inode's attributes, and st_blocks in 512-byte units. */
+export interface Attr extends Omit<InodeAttrs, 'target'> {
   blocks: number;
-  atimeMs: number;
-  mtimeMs: number;
-  ctimeMs: number;
 }
 
 export interface SetAttr {
@@ -75,15 +66,18 @@ function checkName(name: string): void {
   check(Buffer.byteLength(name) <= MAX_NAME_BYTES, 'ENAMETOOLONG');
 }
 
-export class Filesystem implements StoreHost {
+export class Filesystem {
   private readonly openCounts = new Map<number, number>();
   private readonly stores = new Map<number, FileStore>();
   private nextIno: number;
   private timer: NodeJS.Timeout | null = null;
   private mounted = true;
+  private readonly host: StoreHost;
+  /** Metadata bytes held for extents whose data writes are in flight. */
+  private reservedBytes = 0;
 
   private constructor(
-    readonly device: ImageDevice,
+    private readonly device: ImageDevice,
     private readonly journal: Journal,
     private readonly meta: Metadata,
     private readonly allocator: Allocator,
@@ -92,9 +86,13 @@ export class Filesystem implements StoreHost {
     let max = ROOT_INO;
     for (const ino of meta.inodes.keys()) max = Math.max(max, ino);
     this.nextIno = max + 1;
+    this.host = this.storeHost();
   }
 
-  /** Mount the image file: takes IMAGE.lock, then as mountDevice. Refusals leave the image untouched. */
+  /**
+   * Mount the image file, as mountDevice. Refusals leave the image untouched.
+   * Context: takes IMAGE.lock (held until unmount; released on refusal).
+   */
   static async mount(imagePath: string, options: MountOptions = {}): Promise<Filesystem> {
     const lock = await ImageLock.acquire(imagePath);
     try {
@@ -102,7 +100,7 @@ export class Filesystem implements StoreHost {
         throw new ImageError(`cannot open ${imagePath}: ${err.message}`, err.code === 'ENOENT' ? 'ENOENT' : 'EIO');
       });
       try {
-        return await Filesystem.mountDevice(device, options, lock);
+        return await Filesystem.attach(device, options, lock);
       } catch (err) {
         await device.close();
         throw err;
@@ -117,8 +115,13 @@ export class Filesystem implements StoreHost {
    * Mount over a device: load the newer checkpoint, replay the log, check the result and rebuild free
    * space from the block maps, free orphans, then write a checkpoint (a new log epoch, so no record of
    * a crashed session can ever be mistaken for a new one). Nothing is written before all checks pass.
+   * Mirrors ext4_fill_super() with jbd2_journal_recover().
    */
-  static async mountDevice(device: ImageDevice, options: MountOptions = {}, lock: ImageLock | null = null): Promise<Filesystem> {
+  static mountDevice(device: ImageDevice, options: MountOptions = {}): Promise<Filesystem> {
+    return Filesystem.attach(device, options, null);
+  }
+
+  private static async attach(device: ImageDevice, options: MountOptions, lock: ImageLock | null): Promise<Filesystem> {
     const loaded = await loadImage(device);
     const refusal = loaded.problems.find((p) => !p.mountable);
     if (refusal || !('meta' in loaded)) {
@@ -161,6 +164,7 @@ export class Filesystem implements StoreHost {
     return inode as Inode & { entries: Map<string, number> };
   }
 
+  /** The inode `name` names in directory `parent` ('.' and '..' included). ENOENT, ENOTDIR, ENAMETOOLONG. */
   lookup(parent: number, name: string): number {
     const dir = this.dir(parent);
     if (name === '.') return dir.ino;
@@ -181,6 +185,7 @@ export class Filesystem implements StoreHost {
     };
   }
 
+  /** chmod/chown/utimes; ctime becomes now. The size changes through store(ino).setSize (truncate). */
   setattr(ino: number, changes: SetAttr): Attr {
     const inode = this.inode(ino);
     if (changes.mode !== undefined) inode.mode = (inode.mode & S_IFMT) | (changes.mode & 0o7777);
@@ -193,6 +198,7 @@ export class Filesystem implements StoreHost {
     return this.getattr(ino);
   }
 
+  /** The stored entries; '.' and '..' are not among them (lookup resolves them). */
   readdir(ino: number): DirEntry[] {
     const dir = this.dir(ino);
     return [...dir.entries].map(([name, child]) => ({ name, ino: child, mode: this.inode(child).mode }));
@@ -204,6 +210,7 @@ export class Filesystem implements StoreHost {
     return inode.target;
   }
 
+  /** Free blocks include those freed but not yet committed (the allocator commits to reclaim them). */
   statfs(): StatFs {
     const g = this.geometry;
     const capacity = this.journal.metadataCapacity;
@@ -218,13 +225,14 @@ export class Filesystem implements StoreHost {
 
   // ---- the namespace ----
 
-  /** ENOSPC unless a checkpoint can still hold `bytes` more metadata. */
+  /** ENOSPC unless a checkpoint can still hold `bytes` more metadata (beside what writes in flight hold). */
   private reserveMetadata(bytes: number): void {
-    check(this.meta.bytes + bytes <= this.journal.metadataCapacity, 'ENOSPC', 'metadata space is full');
+    check(this.meta.bytes + this.reservedBytes + bytes <= this.journal.metadataCapacity, 'ENOSPC', 'metadata space is full');
   }
 
   private newName(parent: number, name: string): Inode & { entries: Map<string, number> } {
     const dir = this.dir(parent);
+    check(dir.nlink > 0, 'ENOENT', 'the directory has been removed');
     check(name !== '.' && name !== '..', 'EEXIST');
     checkName(name);
     check(!dir.entries.has(name), 'EEXIST', `'${name}' exists`);
@@ -251,6 +259,7 @@ export class Filesystem implements StoreHost {
     return this.getattr(inode.ino);
   }
 
+  /** A new regular file (mode: permission bits, with or without S_IFREG). EEXIST, ENOTDIR, ENOSPC, ... */
   create(parent: number, name: string, mode: number, uid: number, gid: number): Attr {
     const type = mode & S_IFMT;
     check(type === 0 || type === S_IFREG, 'EINVAL', 'only regular files can be created');
@@ -267,6 +276,7 @@ export class Filesystem implements StoreHost {
     return this.makeInode(parent, name, S_IFLNK | 0o777, uid, gid, target);
   }
 
+  /** A hard link; EPERM for a directory. */
   link(ino: number, newParent: number, newName: string): Attr {
     const inode = this.inode(ino);
     check(!isDir(inode.mode), 'EPERM', 'hard links to directories are not allowed');
@@ -281,6 +291,7 @@ export class Filesystem implements StoreHost {
     return this.getattr(ino);
   }
 
+  /** Remove a name (EISDIR for a directory); the inode goes with its last name, once closed. */
   unlink(parent: number, name: string): void {
     const dir = this.dir(parent);
     check(name !== '.' && name !== '..', 'EISDIR');
@@ -292,6 +303,7 @@ export class Filesystem implements StoreHost {
     this.touchDir(dir, now);
   }
 
+  /** Remove an empty directory: ENOTDIR, ENOTEMPTY, EINVAL for '.'. */
   rmdir(parent: number, name: string): void {
     const dir = this.dir(parent);
     check(name !== '.', 'EINVAL', "cannot remove '.'");
@@ -331,6 +343,7 @@ export class Filesystem implements StoreHost {
     }
     const from = this.dir(oldParent);
     const to = this.dir(newParent);
+    check(to.nlink > 0, 'ENOENT', 'the target directory has been removed');
     const src = this.inode(this.lookup(oldParent, oldName));
     const dstIno = to.entries.get(newName);
     const dst = dstIno === undefined ? undefined : this.inode(dstIno);
@@ -379,12 +392,16 @@ export class Filesystem implements StoreHost {
 
   // ---- open files and their data ----
 
-  /** An open file keeps its inode (and blocks) after its last name goes, until releaseInode. */
+  /** An open file keeps its inode (and blocks) after its last name goes, until releaseInode (iget). */
   openInode(ino: number): void {
     this.inode(ino);
     this.openCounts.set(ino, (this.openCounts.get(ino) ?? 0) + 1);
   }
 
+  /**
+   * The last release frees an inode that has no name left (mirrors iput() reaching evict()).
+   * The caller has dropped the file's cached pages first, as evict() truncates the page cache.
+   */
   releaseInode(ino: number): void {
     const count = this.openCounts.get(ino);
     check(count !== undefined, 'EBADF', `inode ${ino} is not open`);
@@ -397,10 +414,16 @@ export class Filesystem implements StoreHost {
     if (inode) this.maybeFree(inode);
   }
 
+  /** Free an inode nothing holds any more: no name, not open, no I/O in flight on its store. */
   private maybeFree(inode: Inode): void {
     if (inode.nlink > 0 || this.openCounts.has(inode.ino)) return;
-    this.journal.record({ kind: 'free', ino: inode.ino });
+    const store = this.stores.get(inode.ino);
     this.stores.delete(inode.ino);
+    const inflight = store?.retire();
+    const free = (): void => {
+      if (this.meta.get(inode.ino) === inode) this.journal.record({ kind: 'free', ino: inode.ino });
+    };
+    if (inflight) void inflight.then(free); else free();
   }
 
   /** The BackingStore of a regular file (one per inode, kept while the inode lives). */
@@ -410,46 +433,54 @@ export class Filesystem implements StoreHost {
       const inode = this.inode(ino);
       check(!isDir(inode.mode), 'EISDIR');
       check(isReg(inode.mode), 'EINVAL', 'not a regular file');
-      store = new FileStore(this, inode);
+      store = new FileStore(this.host, inode);
       this.stores.set(ino, store);
     }
     return store;
   }
 
-  async allocate(n: number, extraExtents: number): Promise<Run[]> {
-    this.reserveMetadata(extraExtents * RECORD_BYTES.map);
-    let runs = this.allocator.alloc(n);
-    if (!runs && this.journal.pendingFreeBlocks > 0) {
-      await this.journal.commit();
-      runs = this.allocator.alloc(n);
-    }
-    if (!runs) throw new FsError('ENOSPC', `no room for ${n} blocks`);
-    return runs;
-  }
-
-  unallocate(runs: Run[]): void {
-    this.allocator.release(runs);
-  }
-
-  mapBlocks(inode: Inode, lblk: number, pblk: number, len: number): void {
-    this.journal.record({ kind: 'map', ino: inode.ino, lblk, pblk, len });
-  }
-
-  truncateBlocks(inode: Inode, fromLblk: number): void {
-    const runs = inode.extents!.all();
-    const last = runs[runs.length - 1];
-    if (last && last.lblk + last.len > fromLblk) this.journal.record({ kind: 'punch', ino: inode.ino, lblk: fromLblk });
-  }
-
-  touch(inode: Inode, size?: number): void {
-    if (size !== undefined) inode.size = size;
-    inode.mtimeMs = inode.ctimeMs = Date.now();
-    this.journal.markDirty(inode);
+  /** What a FileStore may do to its inode and the allocator (not part of the public surface). */
+  private storeHost(): StoreHost {
+    return {
+      device: this.device,
+      allocate: async (n) => {
+        let runs = this.allocator.alloc(n);
+        if (!runs && this.journal.pendingFreeBlocks > 0) {
+          await this.journal.commit();
+          runs = this.allocator.alloc(n);
+        }
+        if (!runs) throw new FsError('ENOSPC', `no room for ${n} blocks`);
+        return runs;
+      },
+      reserveExtents: (extents) => {
+        this.reserveMetadata(extents * RECORD_BYTES.map);
+        this.reservedBytes += extents * RECORD_BYTES.map;
+      },
+      unreserveExtents: (extents) => {
+        this.reservedBytes -= extents * RECORD_BYTES.map;
+      },
+      unallocate: (runs) => this.allocator.release(runs),
+      mapBlocks: (inode, lblk, pblk, len) => this.journal.record({ kind: 'map', ino: inode.ino, lblk, pblk, len }),
+      truncateBlocks: (inode, fromLblk) => {
+        const runs = inode.extents!.all();
+        const last = runs[runs.length - 1];
+        if (last && last.lblk + last.len > fromLblk) this.journal.record({ kind: 'punch', ino: inode.ino, lblk: fromLblk });
+      },
+      touch: (inode, size) => {
+        if (size !== undefined) inode.size = size;
+        inode.mtimeMs = inode.ctimeMs = Date.now();
+        this.journal.markDirty(inode);
+      },
+      fsync: (ino) => this.fsync(ino),
+    };
   }
 
   // ---- durability ----
 
-  /** fsync: this filesystem commits everything, so one file's fsync is a full commit. */
+  /**
+   * fsync: this filesystem commits everything, so one file's fsync is a full commit (mirrors
+   * ext4_sync_file() forcing a jbd2 commit). Context: waits behind commits in flight; may sleep.
+   */
   fsync(ino: number): Promise<void> {
     this.inode(ino);
     return this.journal.commit();
@@ -459,7 +490,10 @@ export class Filesystem implements StoreHost {
     return this.journal.commit();
   }
 
-  /** Stop the commit timer, write a final checkpoint, close the device, release the lock. */
+  /**
+   * Stop the commit timer, write a final checkpoint, close the device.
+   * Context: releases IMAGE.lock.
+   */
   async unmount(): Promise<void> {
     check(this.mounted, 'EINVAL', 'not mounted');
     this.mounted = false;

@@ -4,6 +4,7 @@
  */
 import { checkMetadata } from './check.js';
 import { FileDevice, type ImageDevice } from './device.js';
+import { ImageLock } from './image-lock.js';
 import { isDir, isLnk, isReg } from './inode.js';
 import { loadImage, type Progress } from './load.js';
 
@@ -29,6 +30,8 @@ export async function fsck(target: string | ImageDevice, options: FsckOptions = 
     const checked = checkMetadata(loaded.meta, loaded.sb.geometry);
     problems.push(...checked.problems);
     const notes = [...loaded.notes];
+    const owner = typeof target === 'string' ? await ImageLock.holder(target) : null;
+    if (owner !== null) notes.push(`mounted by process ${owner}: this is the image as of its last commit`);
     for (const ino of checked.orphans) notes.push(`inode ${ino}: unlinked while open, not yet freed (mount frees it)`);
     const inodes = [...loaded.meta.inodes.values()];
     const g = loaded.sb.geometry;

@@ -14,10 +14,20 @@ function isRunning(pid: number): boolean {
   }
 }
 
+async function livePidIn(path: string): Promise<number | null> {
+  const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+  return Number.isInteger(pid) && pid > 0 && isRunning(pid) ? pid : null;
+}
+
 export class ImageLock {
   private constructor(readonly path: string) {}
 
-  /** Take the lock for imagePath, or fail with ImageError (EBUSY) naming the holder. */
+  /** The pid of the running process that holds imagePath's lock, or null. */
+  static holder(imagePath: string): Promise<number | null> {
+    return livePidIn(`${imagePath}.lock`);
+  }
+
+  /** Take the lock for imagePath, or fail with ImageError (EBUSY) naming the holder. Context: takes IMAGE.lock. */
   static async acquire(imagePath: string): Promise<ImageLock> {
     const path = `${imagePath}.lock`;
     for (let attempt = 0; attempt < 2; attempt++) {
@@ -29,8 +39,8 @@ export class ImageLock {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-      if (Number.isInteger(pid) && pid > 0 && isRunning(pid)) {
+      const pid = await livePidIn(path);
+      if (pid !== null) {
         throw new ImageError(`${imagePath} is in use (mounted by process ${pid}; lock file ${path})`, 'EBUSY');
       }
       await unlink(path).catch(() => undefined);
@@ -38,6 +48,7 @@ export class ImageLock {
     throw new ImageError(`${imagePath}: could not take the lock file ${path}`, 'EBUSY');
   }
 
+  /** Context: releases IMAGE.lock. */
   async release(): Promise<void> {
     await unlink(this.path).catch(() => undefined);
   }

@@ -7,16 +7,9 @@ import type { InodeAttrs } from './records.js';
 export const { S_IFMT, S_IFDIR, S_IFREG, S_IFLNK } = constants;
 
 export class Inode implements InodeAttrs {
-  ino: number;
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  size: number;
-  atimeMs: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  target: string;
+  // The InodeAttrs fields, set by setAttrs (from the constructor, and by replayed inode records).
+  ino!: number; mode!: number; nlink!: number; uid!: number; gid!: number;
+  size!: number; atimeMs!: number; mtimeMs!: number; ctimeMs!: number; target!: string;
   /** Directories: name -> ino ('.' and '..' are implied, not stored). */
   readonly entries: Map<string, number> | null;
   /** Regular files: the block map. */
@@ -25,31 +18,15 @@ export class Inode implements InodeAttrs {
   parent: number;
 
   constructor(attrs: InodeAttrs) {
-    this.ino = attrs.ino;
-    this.mode = attrs.mode;
-    this.nlink = attrs.nlink;
-    this.uid = attrs.uid;
-    this.gid = attrs.gid;
-    this.size = attrs.size;
-    this.atimeMs = attrs.atimeMs;
-    this.mtimeMs = attrs.mtimeMs;
-    this.ctimeMs = attrs.ctimeMs;
-    this.target = attrs.target;
+    this.setAttrs(attrs);
     this.parent = attrs.ino === ROOT_INO ? ROOT_INO : 0;
     this.entries = isDir(attrs.mode) ? new Map() : null;
     this.extents = isReg(attrs.mode) ? new ExtentMap() : null;
   }
 
   setAttrs(attrs: InodeAttrs): void {
-    this.mode = attrs.mode;
-    this.nlink = attrs.nlink;
-    this.uid = attrs.uid;
-    this.gid = attrs.gid;
-    this.size = attrs.size;
-    this.atimeMs = attrs.atimeMs;
-    this.mtimeMs = attrs.mtimeMs;
-    this.ctimeMs = attrs.ctimeMs;
-    this.target = attrs.target;
+    ({ ino: this.ino, mode: this.mode, nlink: this.nlink, uid: this.uid, gid: this.gid, size: this.size,
+      atimeMs: this.atimeMs, mtimeMs: this.mtimeMs, ctimeMs: this.ctimeMs, target: this.target } = attrs);
   }
 }
 

@@ -7,8 +7,8 @@
  *      operations go to the next transaction);
  *   2. sync the device: every data block those records map was written before they were recorded,
  *      so now it is durable;
- *   3. append one commit record to the log and sync again (or, when the log is full, write a whole
- *      checkpoint and switch the superblock to it);
+ *   3. append one commit record to the log and sync again (or, when the log is full or the record
+ *      too big, write a whole checkpoint and switch the superblock to it);
  *   4. only now hand the blocks the transaction freed back to the allocator, so a crash can never
  *      leave a durable block map pointing at a block that already holds another file's data.
  * Commits run one at a time. After an I/O error the journal is aborted: every later commit fails with
@@ -17,7 +17,7 @@
 import { Allocator } from './allocator.js';
 import { CHECKPOINT_HEADER_BYTES, frameCheckpoint } from './checkpoint.js';
 import { BLOCK_SIZE, encodeSuperblock, type Superblock } from './layout.js';
-import { frameRecord, recordBytes } from './log.js';
+import { frameRecord, MAX_RECORD_BYTES, recordBytes } from './log.js';
 import { encodeOps, type Op } from './records.js';
 import type { Extent } from './extents.js';
 import type { ImageDevice } from './device.js';
@@ -70,13 +70,14 @@ export class Journal {
   }
 
   /**
-   * Make every record so far durable. Context: serialized with other commits; may sleep on device I/O.
+   * Make every record so far durable (mirrors jbd2_journal_commit_transaction()).
+   * Context: serialized with other commits; may sleep on device I/O.
    */
   commit(): Promise<void> {
     return this.serialize(() => this.commitNow(false));
   }
 
-  /** Commit by writing a whole checkpoint (mount, unmount, full log). Context: as commit(). */
+  /** Commit by writing a whole checkpoint (mount, unmount, full log; mirrors jbd2_log_do_checkpoint()). Context: as commit(). */
   checkpoint(): Promise<void> {
     return this.serialize(() => this.commitNow(true));
   }
@@ -105,7 +106,8 @@ export class Journal {
     }
     const payload = encodeOps(ops);
     const logBytes = this.sb.geometry.logBlocks * BLOCK_SIZE;
-    if (asCheckpoint || this.logEnd + recordBytes(payload.length) > logBytes) {
+    const size = recordBytes(payload.length);
+    if (asCheckpoint || size > MAX_RECORD_BYTES || this.logEnd + size > logBytes) {
       await this.writeCheckpoint();
     } else {
       const record = frameRecord(this.sb.epoch, this.logSeq, payload);

@@ -4,8 +4,9 @@
  * Problem, and mount refuses when any is not `mountable`.
  */
 import { BLOCK_SIZE, decodeSuperblock, FORMAT_VERSION, type Superblock, type SuperblockCopy } from './layout.js';
-import { CHECKPOINT_HEADER_BYTES, checkpointCrcMatches, readCheckpointHeader } from './checkpoint.js';
-import { scanLog } from './log.js';
+import { CHECKPOINT_HEADER_BYTES, readCheckpointHeader } from './checkpoint.js';
+import { payloadIntact } from './frame.js';
+import { MAX_RECORD_BYTES, scanLog, type LogScan } from './log.js';
 import { decodeOps } from './records.js';
 import { Metadata } from './metadata.js';
 import type { ImageDevice } from './device.js';
@@ -72,7 +73,7 @@ export async function loadImage(device: ImageDevice, onProgress?: Progress): Pro
   const payload = Buffer.alloc(header.length);
   await device.read(g.checkpointStart[sb.activeSlot]! * BLOCK_SIZE + CHECKPOINT_HEADER_BYTES, payload);
   onProgress?.(slotBytes, total);
-  if (!checkpointCrcMatches(payload, header)) return fatal(where, 'bad CRC');
+  if (!payloadIntact(payload, header)) return fatal(where, 'bad CRC');
   const meta = new Metadata();
   try {
     for (const op of decodeOps(payload)) meta.apply(op);
@@ -80,10 +81,8 @@ export async function loadImage(device: ImageDevice, onProgress?: Progress): Pro
     return fatal(where, (err as Error).message);
   }
 
-  const region = Buffer.alloc(logBytes);
-  await device.read(g.logStart * BLOCK_SIZE, region);
+  const log = await readLog(device, sb, (done) => onProgress?.(slotBytes + done, total));
   onProgress?.(total, total);
-  const log = scanLog(region, sb.epoch);
   if (log.tail === 'damaged') {
     return fatal('log', `record ${log.payloads.length} (at log byte ${log.end}) is damaged, and valid records follow it`);
   }
@@ -95,4 +94,16 @@ export async function loadImage(device: ImageDevice, onProgress?: Progress): Pro
     return fatal('log', (err as Error).message);
   }
   return { sb, meta, logEnd: log.end, logSeq: log.payloads.length, problems, notes };
+}
+
+/** Read as much of the log as the scan needs (it ends at the first bad record), doubling the prefix read. */
+async function readLog(device: ImageDevice, sb: Superblock, onProgress: (done: number) => void): Promise<LogScan> {
+  const logBytes = sb.geometry.logBlocks * BLOCK_SIZE;
+  for (let length = Math.min(logBytes, 4 * MAX_RECORD_BYTES); ; length = Math.min(logBytes, length * 2)) {
+    const region = Buffer.alloc(length);
+    await device.read(sb.geometry.logStart * BLOCK_SIZE, region);
+    onProgress(length);
+    const scan = scanLog(region, sb.epoch, length === logBytes);
+    if (scan) return scan;
+  }
 }

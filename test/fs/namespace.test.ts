@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { constants } from 'node:fs';
-import { Filesystem, fsck, RENAME_EXCHANGE, RENAME_NOREPLACE, ROOT_INO } from '../../src/fs/api.js';
+import { Filesystem, fsck, MemoryDevice, RENAME_EXCHANGE, RENAME_NOREPLACE, ROOT_INO } from '../../src/fs/api.js';
 import { asyncErrnoOf, errnoOf, freshFs } from './helpers.js';
 
 const R = ROOT_INO;
@@ -70,6 +70,43 @@ describe('namespace operations and their errno', () => {
     expect(fs.statfs().bfree).toBe(before + 3);
     await fs.unmount();
     expect((await fsck(device)).problems).toEqual([]);
+  });
+
+  it('frees an inode only after the I/O in flight on it, then refuses more (ESTALE)', async () => {
+    const { fs, device } = await freshFs();
+    const a = fs.create(R, 'a', 0o644, 0, 0);
+    const store = fs.store(a.ino);
+    await store.write(0, Buffer.alloc(8192, 1));
+    fs.openInode(a.ino);
+    const inflight = store.write(0, Buffer.alloc(8192, 2));
+    fs.unlink(R, 'a');
+    fs.releaseInode(a.ino);
+    expect(fs.getattr(a.ino).nlink).toBe(0);
+    await inflight;
+    await Promise.resolve();
+    expect(errnoOf(() => fs.getattr(a.ino))).toBe('ENOENT');
+    expect(await asyncErrnoOf(() => store.write(0, Buffer.alloc(1)))).toBe('ESTALE');
+    await fs.unmount();
+    expect(await fsck(device)).toMatchObject({ clean: true, notes: [] });
+  });
+
+  it('a directory removed while open is an orphan, freed by the next mount', async () => {
+    const { fs, device } = await freshFs();
+    const d = fs.mkdir(R, 'd', 0o755, 0, 0);
+    fs.openInode(d.ino);
+    fs.rmdir(R, 'd');
+    expect(fs.readdir(d.ino)).toEqual([]);
+    expect(errnoOf(() => fs.create(d.ino, 'x', 0o644, 0, 0))).toBe('ENOENT');
+    await fs.sync();
+    const crashed = new MemoryDevice(device.bytes.slice());
+    const report = await fsck(crashed);
+    expect(report).toMatchObject({ clean: true });
+    expect(report.notes.join()).toMatch(/unlinked while open/);
+    const again = await Filesystem.mountDevice(crashed, { commitIntervalMs: 0 });
+    expect(errnoOf(() => again.getattr(d.ino))).toBe('ENOENT');
+    await again.unmount();
+    fs.releaseInode(d.ino);
+    await fs.unmount();
   });
 
   it('symlinks and readlink', async () => {
