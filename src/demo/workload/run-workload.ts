@@ -31,8 +31,8 @@ export interface WorkloadResult extends CoherenceReport {
   options: WorkloadOptions;
 }
 
-/** Processes get this long to start before the shared start time. */
-const STARTUP_NS = 1_000_000_000n;
+/** Once every process is ready, the run starts this much later (time to deliver the start line). */
+const START_DELAY_NS = 100_000_000n;
 
 function validate(options: WorkloadOptions): number {
   const blockSize = options.blockSize ?? 4096;
@@ -57,16 +57,55 @@ async function writeInitialBlocks(file: string, blocks: number, blockSize: numbe
   }
 }
 
-function runProcess(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+interface WorkloadProcess {
+  /** Resolves when the process has printed `ready`. */
+  ready: Promise<void>;
+  /** Resolves when it exited 0 (its log is written); rejects with its stderr otherwise. */
+  exited: Promise<void>;
+  start(startNs: bigint, untilNs: bigint): void;
+  kill(): void;
+}
+
+function startProcess(command: string, args: string[]): WorkloadProcess {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<void>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) =>
       code === 0 ? resolve() : reject(new Error(`${args[0]} exited ${code ?? signal}: ${stderr.trim()}`)),
     );
   });
+  const ready = new Promise<void>((resolve, reject) => {
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (stdout.includes('ready\n')) resolve();
+    });
+    exited.then(() => reject(new Error(`${args[0]} exited before it was ready`)), reject);
+  });
+  return {
+    ready,
+    exited,
+    start: (startNs, untilNs) => child.stdin.end(`${startNs} ${untilNs}\n`),
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+/** Start every process, release them all at one time once all are ready, wait for them to finish. */
+async function runTogether(commands: Array<{ command: string; args: string[] }>, seconds: number): Promise<void> {
+  const processes = commands.map(({ command, args }) => startProcess(command, args));
+  try {
+    await Promise.all(processes.map((p) => p.ready));
+    const startNs = process.hrtime.bigint() + START_DELAY_NS;
+    const untilNs = startNs + BigInt(Math.round(seconds * 1e9));
+    for (const p of processes) p.start(startNs, untilNs);
+    await Promise.all(processes.map((p) => p.exited));
+  } catch (err) {
+    for (const p of processes) p.kill();
+    await Promise.allSettled(processes.map((p) => p.exited));
+    throw err;
+  }
 }
 
 export async function runCoherenceWorkload(options: WorkloadOptions): Promise<WorkloadResult> {
@@ -76,8 +115,6 @@ export async function runCoherenceWorkload(options: WorkloadOptions): Promise<Wo
   try {
     await writeInitialBlocks(file, options.blocks, blockSize);
     const baseNs = process.hrtime.bigint();
-    const startNs = baseNs + STARTUP_NS;
-    const untilNs = startNs + BigInt(Math.round(options.seconds * 1e9));
     const config = (role: string, actor: number): ProcessConfig => ({
       file,
       log: join(logDir, `${role}-${actor}.log`),
@@ -86,8 +123,6 @@ export async function runCoherenceWorkload(options: WorkloadOptions): Promise<Wo
       blocks: options.blocks,
       blockSize,
       baseNs: `${baseNs}`,
-      startNs: `${startNs}`,
-      untilNs: `${untilNs}`,
     });
     const nodeProcess = (script: string, settings: ProcessConfig) => ({
       command: process.execPath,
@@ -105,7 +140,7 @@ export async function runCoherenceWorkload(options: WorkloadOptions): Promise<Wo
       ...Array.from({ length: readers }, (_, actor) => nodeProcess('reader-process.js', config('reader', actor))),
       ...Array.from({ length: options.mmapReaders ?? 0 }, (_, i) => mmapProcess(config('mmap', readers + i))),
     ];
-    await Promise.all(processes.map(({ command, args }) => runProcess(command, args)));
+    await runTogether(processes, options.seconds);
     const samples = processes.flatMap(({ log }) => loadSamples(log));
     return { options, ...analyzeStaleness(samples, options.bucketSeconds) };
   } finally {
