@@ -6,7 +6,7 @@
 import { Filesystem, type Attr, type DirEntry, type StatFs } from '../fs/api.js';
 import {
   PageCache, bufferedRead, bufferedWrite, directRead, directWrite, fsync, runTask, truncate,
-  type CoherenceMode, type StatsSnapshot,
+  type CoherenceMode, type ScheduleHook, type StatsSnapshot,
 } from '../mm/api.js';
 import type { Logger } from '../util/logger.js';
 import { FsError, check } from '../util/errno.js';
@@ -19,11 +19,18 @@ const S_IFREG = 0o100000;
 /** chown(2)'s "leave unchanged", as libfuse hands it over: (uid_t)-1. */
 const UNCHANGED_ID = 0xffffffff;
 
+/** The dio_evict_delay_ms fault injection, at the schedule point where `evict` mode's race window is. */
+function delayAfterEvict(ms: number): ScheduleHook {
+  return (point) => (point === 'dio-write:after-evict' ? new Promise((resolve) => setTimeout(resolve, ms)) : undefined);
+}
+
 export interface VfsOptions {
   cacheSize: number;
   coherence: CoherenceMode;
   /** O_DIRECT logical block size: offsets and lengths must be multiples of it (EINVAL otherwise). */
   dioAlign: number;
+  /** Fault injection: sleep this long between a direct write's eviction and its store write. */
+  dioEvictDelayMs?: number;
   /** Owner of files created through the mount (fuse-native does not pass the caller's ids). */
   uid?: number;
   gid?: number;
@@ -51,6 +58,7 @@ export class Vfs {
   /** Mount the image (taking its lock) and put a page cache over it. */
   static async open(imagePath: string, options: VfsOptions): Promise<Vfs> {
     const cache = new PageCache({ cacheSize: options.cacheSize, coherence: options.coherence, dioAlign: options.dioAlign });
+    if (options.dioEvictDelayMs) cache.scheduleHook = delayAfterEvict(options.dioEvictDelayMs);
     try {
       const fs = await Filesystem.mount(imagePath, { logger: options.logger });
       return new Vfs(fs, cache, options);

@@ -65,7 +65,7 @@ export function mountCommand(): Command {
     .argument('<mountpoint>', 'an empty directory')
     .option('-f, --foreground', 'stay in the foreground (Ctrl-C unmounts)')
     .option('-d, --debug', 'debug logs')
-    .option('-o, --options <list>', 'cache_size=256M,coherence=locked|evict|none,dio_align=512,allow_other')
+    .option('-o, --options <list>', 'cache_size=256M,coherence=locked|evict|none,dio_align=512,allow_other,dio_evict_delay_ms=0 (fault injection)')
     .action(async (imageArg: string, mountpointArg: string, flags: MountFlags) => {
       let config;
       let image;

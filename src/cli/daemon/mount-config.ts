@@ -10,6 +10,12 @@ export interface MountConfig {
   coherence: CoherenceMode;
   dioAlign: number;
   allowOther: boolean;
+  /**
+   * Fault injection, off (0) by default: a direct write sleeps this many milliseconds between
+   * evicting its range and writing the store ('dio-write:after-evict'), widening the window in
+   * which `evict` mode lets a buffered read re-add old data. The demo sets it for every mode alike.
+   */
+  dioEvictDelayMs: number;
 }
 
 export const DEFAULT_MOUNT_CONFIG: MountConfig = {
@@ -17,6 +23,7 @@ export const DEFAULT_MOUNT_CONFIG: MountConfig = {
   coherence: 'locked',
   dioAlign: 512,
   allowOther: false,
+  dioEvictDelayMs: 0,
 };
 
 const COHERENCE_MODES: readonly CoherenceMode[] = ['none', 'evict', 'locked'];
@@ -30,6 +37,16 @@ function parseDioAlign(value: string): number {
     throw new MountOptionError(`dio_align must be a power of two from 512 to 4096, not '${value}'`);
   }
   return align;
+}
+
+const MAX_DIO_EVICT_DELAY_MS = 1000;
+
+function parseDioEvictDelay(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_DIO_EVICT_DELAY_MS) {
+    throw new MountOptionError(`dio_evict_delay_ms must be an integer from 0 to ${MAX_DIO_EVICT_DELAY_MS}, not '${value}'`);
+  }
+  return ms;
 }
 
 function parseCacheSize(value: string): number {
@@ -66,12 +83,15 @@ export function parseMountOptions(text: string | undefined): MountConfig {
       case 'dio_align':
         config.dioAlign = parseDioAlign(needValue());
         break;
+      case 'dio_evict_delay_ms':
+        config.dioEvictDelayMs = parseDioEvictDelay(needValue());
+        break;
       case 'allow_other':
         if (value !== undefined) throw new MountOptionError(`allow_other takes no value`);
         config.allowOther = true;
         break;
       default:
-        throw new MountOptionError(`unknown mount option '${option}' (known: cache_size, coherence, dio_align, allow_other)`);
+        throw new MountOptionError(`unknown mount option '${option}' (known: cache_size, coherence, dio_align, dio_evict_delay_ms, allow_other)`);
     }
   }
   return config;

@@ -26,7 +26,9 @@ export interface DaemonArgs {
 export async function runDaemon(args: DaemonArgs): Promise<void> {
   const { image, mountpoint, config, log } = args;
   const socketPath = await controlSocketPath(mountpoint);
-  const vfs = await Vfs.open(image, { cacheSize: config.cacheSize, coherence: config.coherence, dioAlign: config.dioAlign, logger: log });
+  const vfs = await Vfs.open(image, {
+    cacheSize: config.cacheSize, coherence: config.coherence, dioAlign: config.dioAlign, dioEvictDelayMs: config.dioEvictDelayMs, logger: log,
+  });
   let session;
   try {
     session = await serveVfs(vfs, mountpoint, { allowOther: config.allowOther, debug: args.debug, fsname: 'coherefs' }, log);
@@ -76,7 +78,7 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
     });
   }
 
-  log.info({ image, mountpoint, coherence: config.coherence, cacheSize: config.cacheSize }, 'mounted');
+  log.info({ image, mountpoint, coherence: config.coherence, cacheSize: config.cacheSize, dioEvictDelayMs: config.dioEvictDelayMs }, 'mounted');
   args.onReady?.();
   await done;
 }
