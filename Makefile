@@ -37,8 +37,10 @@ test: install build lint
 mount:
 	@echo "make mount: not built yet (FUSE daemon issue)" >&2; exit 1
 
-demo:
-	@echo "make demo: not built yet (demonstration issue)" >&2; exit 1
+## demo: the race (stale reads per coherence mode on real mounts; plot in demo-results/) and the deadlock demo
+demo: build
+	$(CLI) demo race $(if $(SECONDS),--seconds $(SECONDS))
+	$(CLI) demo deadlock
 
 ## bench: the fio matrix against a plain file and the ceiling daemon; results in bench/results/
 bench: build

@@ -2,7 +2,7 @@
 import { lineChart, svgToPng, type Row } from '../../util/plot.js';
 import type { RaceResult } from './run-race.js';
 
-const COLUMNS = ['mode', 'readers', 'direct writes', 'reads', 'stale reads', 'stale %', 'worst staleness', 'torn', 'fsck'] as const;
+const COLUMNS = ['mode', 'readers', 'direct writes', 'reads', 'stale reads', 'stale %', 'worst lag (versions)', 'torn', 'fsck'] as const;
 
 export function raceTable(result: RaceResult): string {
   const rows = result.modes.flatMap(({ rows: modeRows, fsck }) =>
@@ -13,7 +13,7 @@ export function raceTable(result: RaceResult): string {
       String(row.reads),
       String(row.staleReads),
       row.stalePercent.toFixed(2),
-      `${row.worstStaleness} versions`,
+      String(row.worstStaleness),
       String(row.tornReads),
       fsck.clean ? 'clean' : `DAMAGED (${fsck.problems.length})`,
     ]),
