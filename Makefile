@@ -37,9 +37,9 @@ test: install build lint
 mount:
 	@echo "make mount: not built yet (FUSE daemon issue)" >&2; exit 1
 
-## demo: the race (stale reads per coherence mode on real mounts; plot in demo-results/) and the deadlock demo
+## demo: the race (stale reads per coherence mode on real mounts; plot in demo-results/; DEMO_SECONDS=10) and the deadlock demo
 demo: build
-	$(CLI) demo race $(if $(SECONDS),--seconds $(SECONDS))
+	$(CLI) demo race $(if $(DEMO_SECONDS),--seconds $(DEMO_SECONDS))
 	$(CLI) demo deadlock
 
 ## bench: the fio matrix against a plain file and the ceiling daemon; results in bench/results/

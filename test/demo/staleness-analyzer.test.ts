@@ -38,6 +38,12 @@ describe('staleness analyzer', () => {
     expect(report.staleReads).toBe(1);
   });
 
+  it('tells a torn read that overlapped a write of its block from one that did not', () => {
+    const report = analyzeStaleness([write(0, 1, 10, 20), read(0, 0, 15, true), read(0, 0, 30, true), read(0, 0, 5, true)]);
+    expect(report.tornWhileWriting).toBe(1);
+    expect(report.tornReads).toBe(2);
+  });
+
   it('buckets stale reads over time from the first sample', () => {
     const report = analyzeStaleness([write(0, 1, 0, 1), read(0, 0, 100), read(0, 1, 300), read(0, 0, 600)], 0.25);
     expect(report.staleOverTime).toEqual([

@@ -44,12 +44,16 @@ export interface RaceRow {
   staleReads: number;
   stalePercent: number;
   worstStaleness: number;
+  /** Torn with no write of the block in flight (a bug); torn while one was in flight is allowed. */
   tornReads: number;
+  tornWhileWriting: number;
   staleOverTime: StaleBucket[];
 }
 
 export interface RaceModeResult {
   mode: CoherenceMode;
+  /** Where it was mounted (unmounted and removed again by the time the result is returned). */
+  mountpoint: string;
   rows: RaceRow[];
   fsck: { clean: boolean; problems: string[] };
 }
@@ -86,6 +90,7 @@ async function runPhase(dir: string, readers: ReaderKind, seconds: number, onTic
       stalePercent: result.stalePercent,
       worstStaleness: result.worstStaleness,
       tornReads: result.tornReads,
+      tornWhileWriting: result.tornWhileWriting,
       staleOverTime: result.staleOverTime,
     };
   } finally {
@@ -117,7 +122,7 @@ async function runMode(mode: CoherenceMode, options: RaceOptions, report: (step:
     }
     report('fsck', 0.98);
     const check = await fsck(image);
-    return { mode, rows, fsck: { clean: check.clean, problems: check.problems } };
+    return { mode, mountpoint: mount.mountpoint, rows, fsck: { clean: check.clean, problems: check.problems } };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

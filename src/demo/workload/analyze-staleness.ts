@@ -2,7 +2,10 @@
  * The offline judge of the coherence workload. A read is stale when it returned a version older
  * than one whose direct write had already returned before the read began: after pwrite(O_DIRECT)
  * returns, every later read must see that data (or newer). A write still in flight when the read
- * began may be seen or not; both are correct. Torn reads (a block mixing versions) are counted apart.
+ * began may be seen or not; both are correct. Torn reads (a block mixing versions) are counted apart:
+ * a read that overlapped a write of its block may legitimately see a mix (O_DIRECT promises no
+ * atomicity against concurrent readers; ext4 shows it through mmap), so only torn reads with no
+ * write of the block in flight are `tornReads`, the others `tornWhileWriting`.
  */
 import type { Sample } from './sample-log.js';
 
@@ -21,11 +24,13 @@ export interface CoherenceReport {
   /** The most versions a stale read lagged behind the newest completed write. */
   worstStaleness: number;
   tornReads: number;
+  tornWhileWriting: number;
   staleOverTime: StaleBucket[];
 }
 
 /** Per block: completion times in order, and the newest version completed by each of them. */
 interface CompletedWrites {
+  startNs: number[];
   endNs: number[];
   newestVersion: number[];
 }
@@ -42,6 +47,7 @@ function completedWritesByBlock(writes: Sample[]): Map<number, CompletedWrites> 
     list.sort((a, b) => a.endNs - b.endNs);
     let newest = 0;
     completed.set(block, {
+      startNs: list.map((write) => write.startNs),
       endNs: list.map((write) => write.endNs),
       newestVersion: list.map((write) => (newest = Math.max(newest, write.version))),
     });
@@ -49,9 +55,8 @@ function completedWritesByBlock(writes: Sample[]): Map<number, CompletedWrites> 
   return completed;
 }
 
-/** The newest version of a block whose write returned strictly before `timeNs` (0: none did). */
-function newestCompletedBefore(completed: CompletedWrites | undefined, timeNs: number): number {
-  if (!completed) return 0;
+/** How many of the block's writes returned strictly before `timeNs`. */
+function completedBefore(completed: CompletedWrites, timeNs: number): number {
   let low = 0;
   let high = completed.endNs.length;
   while (low < high) {
@@ -59,7 +64,22 @@ function newestCompletedBefore(completed: CompletedWrites | undefined, timeNs: n
     if (completed.endNs[middle]! < timeNs) low = middle + 1;
     else high = middle;
   }
-  return low === 0 ? 0 : completed.newestVersion[low - 1]!;
+  return low;
+}
+
+/** The newest version of a block whose write returned strictly before `timeNs` (0: none did). */
+function newestCompletedBefore(completed: CompletedWrites | undefined, timeNs: number): number {
+  const count = completed ? completedBefore(completed, timeNs) : 0;
+  return count === 0 ? 0 : completed!.newestVersion[count - 1]!;
+}
+
+/** Whether a write of the block was in flight at some time in [startNs, endNs]. */
+function writeOverlaps(completed: CompletedWrites | undefined, startNs: number, endNs: number): boolean {
+  if (!completed) return false;
+  // The block's writes do not overlap one another (one writer owns it): the first to end at or
+  // after startNs is the only candidate.
+  const next = completedBefore(completed, startNs);
+  return next < completed.endNs.length && completed.startNs[next]! <= endNs;
 }
 
 export function analyzeStaleness(samples: Sample[], bucketSeconds = 0.25): CoherenceReport {
@@ -71,6 +91,7 @@ export function analyzeStaleness(samples: Sample[], bucketSeconds = 0.25): Coher
   const buckets: StaleBucket[] = [];
   let staleReads = 0;
   let tornReads = 0;
+  let tornWhileWriting = 0;
   let worstStaleness = 0;
 
   for (const read of reads) {
@@ -79,7 +100,8 @@ export function analyzeStaleness(samples: Sample[], bucketSeconds = 0.25): Coher
     const bucket = buckets[index]!;
     bucket.reads++;
     if (read.torn) {
-      tornReads++;
+      if (writeOverlaps(completed.get(read.block), read.startNs, read.endNs)) tornWhileWriting++;
+      else tornReads++;
       continue;
     }
     const lag = newestCompletedBefore(completed.get(read.block), read.startNs) - read.version;
@@ -97,6 +119,7 @@ export function analyzeStaleness(samples: Sample[], bucketSeconds = 0.25): Coher
     stalePercent: reads.length === 0 ? 0 : (100 * staleReads) / reads.length,
     worstStaleness,
     tornReads,
+    tornWhileWriting,
     staleOverTime: buckets,
   };
 }
