@@ -9,7 +9,7 @@ export function raceTable(result: RaceResult): string {
     modeRows.map((row) => [
       row.mode,
       row.readers,
-      String(row.directWrites),
+      String(row.writes),
       String(row.reads),
       String(row.staleReads),
       row.stalePercent.toFixed(2),

@@ -11,7 +11,7 @@ import { fsck, mkfs } from '../../fs/api.js';
 import type { CoherenceMode } from '../../mm/api.js';
 import { startDaemonMount } from '../../util/daemon-mount.js';
 import { projectFile } from '../../util/project-file.js';
-import type { StaleBucket } from '../workload/analyze-staleness.js';
+import type { CoherenceReport } from '../workload/analyze-staleness.js';
 import { runCoherenceWorkload, type WorkloadOptions } from '../workload/run-workload.js';
 
 export const RACE_MODES: readonly CoherenceMode[] = ['none', 'evict', 'locked'];
@@ -36,18 +36,10 @@ export interface RaceProgress {
   fraction: number;
 }
 
-export interface RaceRow {
+/** One phase of one mode: the workload's report (its `writes` are the direct writes). */
+export interface RaceRow extends CoherenceReport {
   mode: CoherenceMode;
   readers: ReaderKind;
-  directWrites: number;
-  reads: number;
-  staleReads: number;
-  stalePercent: number;
-  worstStaleness: number;
-  /** Torn with no write of the block in flight (a bug); torn while one was in flight is allowed. */
-  tornReads: number;
-  tornWhileWriting: number;
-  staleOverTime: StaleBucket[];
 }
 
 export interface RaceModeResult {
@@ -82,17 +74,8 @@ async function runPhase(dir: string, readers: ReaderKind, seconds: number, onTic
       readers: readers === 'buffered' ? READERS_PER_PHASE : 0,
       mmapReaders: readers === 'mmap' ? READERS_PER_PHASE : 0,
     });
-    return {
-      readers,
-      directWrites: result.writes,
-      reads: result.reads,
-      staleReads: result.staleReads,
-      stalePercent: result.stalePercent,
-      worstStaleness: result.worstStaleness,
-      tornReads: result.tornReads,
-      tornWhileWriting: result.tornWhileWriting,
-      staleOverTime: result.staleOverTime,
-    };
+    const { writes, reads, staleReads, stalePercent, worstStaleness, tornReads, tornWhileWriting, staleOverTime } = result;
+    return { readers, writes, reads, staleReads, stalePercent, worstStaleness, tornReads, tornWhileWriting, staleOverTime };
   } finally {
     clearInterval(ticker);
   }
