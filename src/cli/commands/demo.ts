@@ -43,17 +43,19 @@ function progressReporter(): { update: (progress: RaceProgress) => void; stop: (
 
 function raceCommand(): Command {
   return new Command('race')
+    .exitOverride()
     .description('O_DIRECT writers vs buffered and mmap readers on real mounts, in each coherence mode')
     .option('-s, --seconds <n>', 'seconds of workload per mode (half buffered, half mmap readers)', numberOption('--seconds', 1, 3600, false), 10)
     .option('--fault-delay <ms>', 'dio_evict_delay_ms fault injection for every mode (0: off)', numberOption('--fault-delay', 0, 1000, true), DEFAULT_FAULT_DELAY_MS)
     .option('-o, --out <dir>', 'where the plot goes', 'demo-results')
     .option('--json', 'print the result as JSON')
     .action(async (options: { seconds: number; faultDelay: number; out: string; json?: boolean }) => {
+      // The output directory first: a bad --out fails before minutes of work, not after.
+      const out = resolve(options.out);
+      await mkdir(out, { recursive: true });
       const progress = progressReporter();
       const result = await runRaceDemo({ seconds: options.seconds, dioEvictDelayMs: options.faultDelay, onProgress: progress.update })
         .finally(() => progress.stop());
-      const out = resolve(options.out);
-      await mkdir(out, { recursive: true });
       const plot = await racePlot(result);
       const files = { svg: join(out, 'race-stale-reads.svg'), png: join(out, 'race-stale-reads.png'), json: join(out, 'race.json') };
       const verdict = raceVerdict(result);
@@ -97,6 +99,7 @@ function scenarioAsExpected(s: ScenarioResult): boolean {
 
 function deadlockCommand(): Command {
   return new Command('deadlock')
+    .exitOverride()
     .description('direct writes from mapped views (ABBA, same file) with faults_disabled_mapping checks off and on')
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
@@ -110,6 +113,7 @@ function deadlockCommand(): Command {
 
 export function demoCommand(): Command {
   return new Command('demo')
+    .exitOverride()
     .description('the demonstrations: stale reads without the lock (race), the mapped-buffer deadlock (deadlock)')
     .addCommand(raceCommand())
     .addCommand(deadlockCommand());
