@@ -23,11 +23,13 @@ def decode(block, index):
 
 def main():
     config = json.loads(sys.argv[1])
-    base, start, until = int(config['baseNs']), int(config['startNs']), int(config['untilNs'])
+    base = int(config['baseNs'])
     blocks, size, actor = config['blocks'], config['blockSize'], config['actor']
     page = mmap.ALLOCATIONGRANULARITY
     records = bytearray()
     fd = os.open(config['file'], os.O_RDONLY)
+    print('ready', flush=True)
+    start, until = (int(field) for field in sys.stdin.readline().split())
     delay = (start - time.monotonic_ns()) / 1e9
     if delay > 0:
         time.sleep(delay)

@@ -1,7 +1,10 @@
 /**
  * What each workload process is told (as one JSON argument), and the shared clock it runs by:
- * every process waits for `startNs` and stops at `untilNs` (CLOCK_MONOTONIC, relative to `baseNs`).
+ * each process sets up, says `ready` on stdout, and reads the window `startNs untilNs`
+ * (CLOCK_MONOTONIC) from stdin once every process is ready; samples are logged relative to `baseNs`.
  */
+import { readSync, writeSync } from 'node:fs';
+
 export interface ProcessConfig {
   file: string;
   log: string;
@@ -10,10 +13,13 @@ export interface ProcessConfig {
   writers: number;
   blocks: number;
   blockSize: number;
-  /** Decimal strings: bigint nanoseconds do not survive JSON. */
+  /** A decimal string: bigint nanoseconds do not survive JSON. */
   baseNs: string;
-  startNs: string;
-  untilNs: string;
+}
+
+export interface RunWindow {
+  startNs: bigint;
+  untilNs: bigint;
 }
 
 export function parseProcessConfig(argv: string[]): ProcessConfig {
@@ -27,8 +33,18 @@ export function clockNs(baseNs: bigint): number {
   return Number(process.hrtime.bigint() - baseNs);
 }
 
-/** Sleep (without spinning) until the shared start time. */
-export function waitForStart(config: ProcessConfig): void {
-  const remainingMs = Number(BigInt(config.startNs) - process.hrtime.bigint()) / 1e6;
+/** Say ready, read the shared window, then sleep (without spinning) until it opens. */
+export function awaitStart(): RunWindow {
+  writeSync(1, 'ready\n');
+  const chunk = Buffer.alloc(64);
+  let line = '';
+  while (!line.includes('\n')) {
+    const bytes = readSync(0, chunk);
+    if (bytes === 0) throw new Error('the workload coordinator went away before the start');
+    line += chunk.toString('utf8', 0, bytes);
+  }
+  const [startNs, untilNs] = line.trim().split(' ').map(BigInt) as [bigint, bigint];
+  const remainingMs = Number(startNs - process.hrtime.bigint()) / 1e6;
   if (remainingMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, remainingMs);
+  return { startNs, untilNs };
 }

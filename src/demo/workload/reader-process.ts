@@ -3,18 +3,17 @@
  * version (or a torn block) it returned.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { clockNs, parseProcessConfig, waitForStart } from './process-config.js';
+import { clockNs, parseProcessConfig, awaitStart } from './process-config.js';
 import { SampleLog } from './sample-log.js';
 import { decodeBlock } from './versioned-block.js';
 
 const config = parseProcessConfig(process.argv);
 const base = BigInt(config.baseNs);
-const until = Number(BigInt(config.untilNs) - base);
 const buffer = Buffer.alloc(config.blockSize);
 const log = new SampleLog();
 const fd = openSync(config.file, 'r');
 
-waitForStart(config);
+const until = Number(awaitStart().untilNs - base);
 while (clockNs(base) < until) {
   const block = Math.floor(Math.random() * config.blocks);
   const start = clockNs(base);

@@ -31,8 +31,10 @@ export interface WorkloadResult extends CoherenceReport {
   options: WorkloadOptions;
 }
 
-/** Processes get this long to start before the shared start time. */
-const STARTUP_NS = 1_000_000_000n;
+/** Once every process is ready, the window opens this much later (time to read the start line). */
+const START_LEAD_NS = 50_000_000n;
+/** A process that is not ready by then is reported instead of waited for. */
+const READY_TIMEOUT_MS = 120_000;
 
 function validate(options: WorkloadOptions): number {
   const blockSize = options.blockSize ?? 4096;
@@ -57,16 +59,45 @@ async function writeInitialBlocks(file: string, blocks: number, blockSize: numbe
   }
 }
 
-function runProcess(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+interface WorkloadProcess {
+  ready: Promise<void>;
+  done: Promise<void>;
+  start(window: string): void;
+}
+
+/** Spawn one workload process: it says `ready` on stdout and waits for its window on stdin. */
+function spawnProcess(command: string, args: string[]): WorkloadProcess {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<void>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) =>
       code === 0 ? resolve() : reject(new Error(`${args[0]} exited ${code ?? signal}: ${stderr.trim()}`)),
     );
   });
+  const ready = new Promise<void>((resolve, reject) => {
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (stdout.includes('ready\n')) resolve();
+    });
+    done.then(() => reject(new Error(`${args[0]} exited before it was ready`)), reject);
+  });
+  return { ready, done, start: (window) => child.stdin.end(window) };
+}
+
+/** Resolves when every process is ready; rejects if one dies first or the timeout passes. */
+async function allReady(processes: WorkloadProcess[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`workload processes not ready after ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([Promise.all(processes.map((p) => p.ready)), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export async function runCoherenceWorkload(options: WorkloadOptions): Promise<WorkloadResult> {
@@ -76,8 +107,6 @@ export async function runCoherenceWorkload(options: WorkloadOptions): Promise<Wo
   try {
     await writeInitialBlocks(file, options.blocks, blockSize);
     const baseNs = process.hrtime.bigint();
-    const startNs = baseNs + STARTUP_NS;
-    const untilNs = startNs + BigInt(Math.round(options.seconds * 1e9));
     const config = (role: string, actor: number): ProcessConfig => ({
       file,
       log: join(logDir, `${role}-${actor}.log`),
@@ -86,8 +115,6 @@ export async function runCoherenceWorkload(options: WorkloadOptions): Promise<Wo
       blocks: options.blocks,
       blockSize,
       baseNs: `${baseNs}`,
-      startNs: `${startNs}`,
-      untilNs: `${untilNs}`,
     });
     const nodeProcess = (script: string, settings: ProcessConfig) => ({
       command: process.execPath,
@@ -105,7 +132,15 @@ export async function runCoherenceWorkload(options: WorkloadOptions): Promise<Wo
       ...Array.from({ length: readers }, (_, actor) => nodeProcess('reader-process.js', config('reader', actor))),
       ...Array.from({ length: options.mmapReaders ?? 0 }, (_, i) => mmapProcess(config('mmap', readers + i))),
     ];
-    await Promise.all(processes.map(({ command, args }) => runProcess(command, args)));
+    const running = processes.map(({ command, args }) => spawnProcess(command, args));
+    try {
+      await allReady(running);
+    } finally {
+      const startNs = process.hrtime.bigint() + START_LEAD_NS;
+      const untilNs = startNs + BigInt(Math.round(options.seconds * 1e9));
+      for (const p of running) p.start(`${startNs} ${untilNs}\n`);
+    }
+    await Promise.all(running.map((p) => p.done));
     const samples = processes.flatMap(({ log }) => loadSamples(log));
     return { options, ...analyzeStaleness(samples, options.bucketSeconds) };
   } finally {
