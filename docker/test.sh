@@ -19,7 +19,10 @@ started_dockerd_pid=""
 log_dir=$(mktemp -d)
 firewall_before=""
 
-say() { echo "docker-test [${SECONDS}s]: $*" >&2; }
+# fd 3 is the script's own stderr, so messages from cleanup show even when a signal lands while a
+# command's output is redirected to a log.
+exec 3>&2
+say() { echo "docker-test [${SECONDS}s]: $*" >&3; }
 
 # The firewall as rules, without the header comments and the packet counters that change on their own.
 firewall_rules() {
@@ -66,7 +69,7 @@ start_engine_unless_running() {
   if docker info >/dev/null 2>&1; then say "using the running engine"; return; fi
   say "starting an engine"
   dockerd --storage-driver=overlay2 --iptables=false --ip6tables=false --bridge=none \
-    >"$log_dir/dockerd.log" 2>&1 &
+    >"$log_dir/dockerd.log" 2>&1 3>&- &
   started_dockerd_pid=$!
   for _ in $(seq 120); do
     if docker info >/dev/null 2>&1; then return; fi
@@ -104,6 +107,9 @@ run_suite() {
 }
 
 trap cleanup EXIT
+# Interrupted: exit through cleanup too, with the shell's usual status for the signal.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 ensure_engine_installed
 firewall_before=$(firewall_rules)
 start_engine_unless_running
