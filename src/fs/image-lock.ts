@@ -1,6 +1,8 @@
 /**
- * The image lock: IMAGE.lock, created with O_EXCL, holding the owner's pid. Node has no flock(2), and
- * a lock file outlives a kill -9, so a lock whose pid is no longer running is stale and is taken over.
+ * The image lock: IMAGE.lock, created with O_EXCL, holding the owner's pid and start time. Node has no
+ * flock(2), and a lock file outlives a kill -9, so a lock whose process is no longer running is stale
+ * and is taken over. The start time tells a reused pid from the owner: in a container the daemon is
+ * always pid 1, and a restarted container's pid 1 is a different process.
  */
 import { open, readFile, unlink } from 'node:fs/promises';
 import { ImageError } from './image-error.js';
@@ -14,9 +16,17 @@ function isRunning(pid: number): boolean {
   }
 }
 
+/** Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. */
+async function startTime(pid: number): Promise<string | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+}
+
 async function livePidIn(path: string): Promise<number | null> {
-  const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-  return Number.isInteger(pid) && pid > 0 && isRunning(pid) ? pid : null;
+  const [pidText, started] = (await readFile(path, 'utf8').catch(() => '')).trim().split(' ');
+  const pid = Number.parseInt(pidText ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !isRunning(pid)) return null;
+  return started === undefined || started === (await startTime(pid)) ? pid : null;
 }
 
 export class ImageLock {
@@ -33,7 +43,7 @@ export class ImageLock {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const handle = await open(path, 'wx', 0o644);
-        await handle.writeFile(`${process.pid}\n`);
+        await handle.writeFile(`${process.pid} ${await startTime(process.pid)}\n`);
         await handle.close();
         return new ImageLock(path);
       } catch (err) {

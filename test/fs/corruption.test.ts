@@ -138,6 +138,14 @@ describe('damaged images', () => {
     const again = await Filesystem.mount(image, { commitIntervalMs: 0 });
     await again.unmount();
   });
+
+  it('a lock whose pid now names another process (a restarted container\'s pid 1) is taken over', async () => {
+    const image = join(dir, 'img');
+    await mkfs(image, { size: 4 * 2 ** 20 });
+    await writeFile(`${image}.lock`, `${process.pid} 1\n`);
+    const fs = await Filesystem.mount(image, { commitIntervalMs: 0 });
+    await fs.unmount();
+  });
 });
 
 describe('the mkfs and fsck commands', () => {

@@ -1,10 +1,9 @@
 /**
- * What each workload process is told (as one JSON argument), and the shared clock it runs by. Start
- * is a handshake, so slow process start-up (python takes seconds on a loaded machine) costs no
- * samples: each process opens its file, prints `ready`, and reads one line from stdin holding the
- * shared start and end times (CLOCK_MONOTONIC nanoseconds); it waits for the start, stops at the end.
+ * What each workload process is told (as one JSON argument), and the shared clock it runs by:
+ * each process sets up, says `ready` on stdout, and reads the window `startNs untilNs`
+ * (CLOCK_MONOTONIC) from stdin once every process is ready; samples are logged relative to `baseNs`.
  */
-import { readSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 
 export interface ProcessConfig {
   file: string;
@@ -14,8 +13,13 @@ export interface ProcessConfig {
   writers: number;
   blocks: number;
   blockSize: number;
-  /** Decimal string: bigint nanoseconds do not survive JSON. Logged times are relative to it. */
+  /** A decimal string: bigint nanoseconds do not survive JSON. */
   baseNs: string;
+}
+
+export interface RunWindow {
+  startNs: bigint;
+  untilNs: bigint;
 }
 
 export function parseProcessConfig(argv: string[]): ProcessConfig {
@@ -29,23 +33,18 @@ export function clockNs(baseNs: bigint): number {
   return Number(process.hrtime.bigint() - baseNs);
 }
 
-/** One line from stdin, read synchronously (the process has nothing else to do meanwhile). */
-function readStdinLine(): string {
-  const byte = Buffer.alloc(1);
+/** Say ready, read the shared window, then sleep (without spinning) until it opens. */
+export function awaitStart(): RunWindow {
+  writeSync(1, 'ready\n');
+  const chunk = Buffer.alloc(64);
   let line = '';
-  while (readSync(0, byte, 0, 1, null) === 1 && byte[0] !== 0x0a) line += String.fromCharCode(byte[0]!);
-  return line;
-}
-
-/**
- * Say `ready`, receive "startNs untilNs", sleep (without spinning) until the start; returns the
- * end time relative to the base, for comparing with clockNs().
- */
-export function awaitStart(config: ProcessConfig): number {
-  process.stdout.write('ready\n');
-  const [startNs, untilNs] = readStdinLine().split(' ').map((field) => BigInt(field));
-  if (startNs === undefined || untilNs === undefined) throw new Error('no start time on stdin');
+  while (!line.includes('\n')) {
+    const bytes = readSync(0, chunk);
+    if (bytes === 0) throw new Error('the workload coordinator went away before the start');
+    line += chunk.toString('utf8', 0, bytes);
+  }
+  const [startNs, untilNs] = line.trim().split(' ').map(BigInt) as [bigint, bigint];
   const remainingMs = Number(startNs - process.hrtime.bigint()) / 1e6;
   if (remainingMs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, remainingMs);
-  return Number(untilNs - BigInt(config.baseNs));
+  return { startNs, untilNs };
 }

@@ -3,7 +3,7 @@
  * version (or a torn block) it returned.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { awaitStart, clockNs, parseProcessConfig } from './process-config.js';
+import { clockNs, parseProcessConfig, awaitStart } from './process-config.js';
 import { SampleLog } from './sample-log.js';
 import { decodeBlock } from './versioned-block.js';
 
@@ -13,7 +13,7 @@ const buffer = Buffer.alloc(config.blockSize);
 const log = new SampleLog();
 const fd = openSync(config.file, 'r');
 
-const until = awaitStart(config);
+const until = Number(awaitStart().untilNs - base);
 while (clockNs(base) < until) {
   const block = Math.floor(Math.random() * config.blocks);
   const start = clockNs(base);

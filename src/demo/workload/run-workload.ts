@@ -31,8 +31,10 @@ export interface WorkloadResult extends CoherenceReport {
   options: WorkloadOptions;
 }
 
-/** Once every process is ready, the run starts this much later (time to deliver the start line). */
-const START_DELAY_NS = 100_000_000n;
+/** Once every process is ready, the window opens this much later (time to read the start line). */
+const START_LEAD_NS = 50_000_000n;
+/** A process that is not ready by then is reported instead of waited for. */
+const READY_TIMEOUT_MS = 120_000;
 
 function validate(options: WorkloadOptions): number {
   const blockSize = options.blockSize ?? 4096;
@@ -58,19 +60,17 @@ async function writeInitialBlocks(file: string, blocks: number, blockSize: numbe
 }
 
 interface WorkloadProcess {
-  /** Resolves when the process has printed `ready`. */
   ready: Promise<void>;
-  /** Resolves when it exited 0 (its log is written); rejects with its stderr otherwise. */
-  exited: Promise<void>;
-  start(startNs: bigint, untilNs: bigint): void;
-  kill(): void;
+  done: Promise<void>;
+  start(window: string): void;
 }
 
-function startProcess(command: string, args: string[]): WorkloadProcess {
+/** Spawn one workload process: it says `ready` on stdout and waits for its window on stdin. */
+function spawnProcess(command: string, args: string[]): WorkloadProcess {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<void>((resolve, reject) => {
+  const done = new Promise<void>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) =>
       code === 0 ? resolve() : reject(new Error(`${args[0]} exited ${code ?? signal}: ${stderr.trim()}`)),
@@ -82,29 +82,21 @@ function startProcess(command: string, args: string[]): WorkloadProcess {
       stdout += chunk;
       if (stdout.includes('ready\n')) resolve();
     });
-    exited.then(() => reject(new Error(`${args[0]} exited before it was ready`)), reject);
+    done.then(() => reject(new Error(`${args[0]} exited before it was ready`)), reject);
   });
-  return {
-    ready,
-    exited,
-    start: (startNs, untilNs) => child.stdin.end(`${startNs} ${untilNs}\n`),
-    kill: () => child.kill('SIGKILL'),
-  };
+  return { ready, done, start: (window) => child.stdin.end(window) };
 }
 
-/** Start every process, release them all at one time once all are ready, wait for them to finish. */
-async function runTogether(commands: Array<{ command: string; args: string[] }>, seconds: number): Promise<void> {
-  const processes = commands.map(({ command, args }) => startProcess(command, args));
+/** Resolves when every process is ready; rejects if one dies first or the timeout passes. */
+async function allReady(processes: WorkloadProcess[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`workload processes not ready after ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+  });
   try {
-    await Promise.all(processes.map((p) => p.ready));
-    const startNs = process.hrtime.bigint() + START_DELAY_NS;
-    const untilNs = startNs + BigInt(Math.round(seconds * 1e9));
-    for (const p of processes) p.start(startNs, untilNs);
-    await Promise.all(processes.map((p) => p.exited));
-  } catch (err) {
-    for (const p of processes) p.kill();
-    await Promise.allSettled(processes.map((p) => p.exited));
-    throw err;
+    await Promise.race([Promise.all(processes.map((p) => p.ready)), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -140,7 +132,15 @@ export async function runCoherenceWorkload(options: WorkloadOptions): Promise<Wo
       ...Array.from({ length: readers }, (_, actor) => nodeProcess('reader-process.js', config('reader', actor))),
       ...Array.from({ length: options.mmapReaders ?? 0 }, (_, i) => mmapProcess(config('mmap', readers + i))),
     ];
-    await runTogether(processes, options.seconds);
+    const running = processes.map(({ command, args }) => spawnProcess(command, args));
+    try {
+      await allReady(running);
+    } finally {
+      const startNs = process.hrtime.bigint() + START_LEAD_NS;
+      const untilNs = startNs + BigInt(Math.round(options.seconds * 1e9));
+      for (const p of running) p.start(`${startNs} ${untilNs}\n`);
+    }
+    await Promise.all(running.map((p) => p.done));
     const samples = processes.flatMap(({ log }) => loadSamples(log));
     return { options, ...analyzeStaleness(samples, options.bucketSeconds) };
   } finally {

@@ -4,7 +4,7 @@
  */
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { alignedBuffer } from '../../util/aligned-buffer.js';
-import { awaitStart, clockNs, parseProcessConfig } from './process-config.js';
+import { clockNs, parseProcessConfig, awaitStart } from './process-config.js';
 import { SampleLog } from './sample-log.js';
 import { encodeBlock } from './versioned-block.js';
 
@@ -16,7 +16,7 @@ const buffer = alignedBuffer(config.blockSize);
 const log = new SampleLog();
 const fd = openSync(config.file, constants.O_RDWR | constants.O_DIRECT);
 
-const until = awaitStart(config);
+const until = Number(awaitStart().untilNs - base);
 for (let turn = 0; owned.length > 0 && clockNs(base) < until; turn++) {
   const block = owned[turn % owned.length]!;
   const version = versions.get(block)! + 1;
