@@ -40,6 +40,8 @@ export interface MountRequest {
   debug?: boolean;
   /** The mount's source column in mountinfo (e.g. the image path); defaults to `coherefs`. */
   fsname?: string;
+  /** Generic per-mount flags libfuse passes to mount(2): nosuid, nodev, noexec, noatime, sync, ... */
+  kernelFlags?: readonly string[];
 }
 
 export interface MountOptions {
@@ -52,6 +54,9 @@ export interface MountOptions {
 /** The one place that decides how coherefs mounts: same options for the daemon and the ceiling. */
 export function buildMountOptions(request: MountRequest = {}): MountOptions {
   const fsname = request.fsname ?? 'coherefs';
+  const kernelFlags = request.kernelFlags ?? [];
+  const badFlag = kernelFlags.find((flag) => !/^[a-z]+$/.test(flag));
+  if (badFlag !== undefined) throw new Error(`not a mount flag: '${badFlag}'`);
   if (!/^[^,\s\\]+$/.test(fsname)) throw new Error(`fsname may not contain commas, spaces or backslashes: '${fsname}'`);
   return {
     binding: {
@@ -63,7 +68,7 @@ export function buildMountOptions(request: MountRequest = {}): MountOptions {
       fsname,
       subtype: 'coherefs',
     },
-    appended: ['direct_io', `max_write=${MAX_REQUEST_BYTES}`, 'hard_remove'],
+    appended: ['direct_io', `max_write=${MAX_REQUEST_BYTES}`, 'hard_remove', ...kernelFlags],
   };
 }
 

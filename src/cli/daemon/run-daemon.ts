@@ -29,7 +29,7 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
   const vfs = await Vfs.open(image, { cacheSize: config.cacheSize, coherence: config.coherence, dioAlign: config.dioAlign, logger: log });
   let session;
   try {
-    session = await serveVfs(vfs, mountpoint, { allowOther: config.allowOther, debug: args.debug, fsname: 'coherefs' }, log);
+    session = await serveVfs(vfs, mountpoint, { allowOther: config.allowOther, debug: args.debug, fsname: 'coherefs', kernelFlags: config.kernelFlags }, log);
   } catch (err) {
     await vfs.close();
     throw err;
