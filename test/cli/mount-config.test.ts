@@ -23,7 +23,7 @@ describe('coherefs mount -o', () => {
     const config = parseMountOptions('rw,nosuid,nodev,noexec,noatime,_netdev,nofail,defaults,x-systemd.automount,comment=x');
     expect(config.kernelFlags).toEqual(['nosuid', 'nodev', 'noexec', 'noatime']);
     expect(buildMountOptions({ kernelFlags: config.kernelFlags }).appended).toEqual(
-      ['direct_io', 'max_write=131072', 'hard_remove', 'nosuid', 'nodev', 'noexec', 'noatime'],
+      ['direct_io', 'max_write=131072', 'use_ino', 'attr_timeout=0', 'nosuid', 'nodev', 'noexec', 'noatime'],
     );
     expect(() => buildMountOptions({ kernelFlags: ['nosuid,allow_other'] })).toThrow(/not a mount flag/);
   });
