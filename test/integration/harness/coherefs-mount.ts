@@ -1,7 +1,8 @@
 /**
  * Real coherefs mounts for the integration tests: a sparse image in a mktemp directory, the daemon
- * run in the foreground (`coherefs mount -f`) as a child in its own process group, so that teardown
- * (SIGTERM, then force) and the kill -9 crash both reach it, and the CLI run as the user runs it.
+ * run in the foreground (`coherefs mount -f`, bench/coherefs-mount.ts) as a child in its own process
+ * group, so that teardown (SIGTERM, then force) and the kill -9 crash both reach it, and the CLI run
+ * as the user runs it.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -9,8 +10,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkfs } from '../../../src/fs/api.js';
-import { startDaemonMount, type DaemonMount } from '../../../src/util/daemon-mount.js';
 import { projectFile } from '../../../src/util/project-file.js';
+
+export { mountCoherefs } from '../../../bench/coherefs-mount.js';
 
 export const MiB = 2 ** 20;
 
@@ -26,15 +28,6 @@ export async function scratchImage(size = 512 * MiB): Promise<Scratch> {
   const image = join(dir, 'disk.img');
   await mkfs(image, { size });
   return { dir, image, remove: () => rm(dir, { recursive: true, force: true }) };
-}
-
-/** Mount `image` with `coherefs mount -f -o options` on a fresh mktemp mountpoint (or `mountpoint`). */
-export function mountCoherefs(image: string, options = 'cache_size=64M', mountpoint?: string): Promise<DaemonMount> {
-  return startDaemonMount({
-    command: process.execPath,
-    args: [projectFile('dist/src/cli/main.js'), 'mount', image, '{mountpoint}', '-f', '-o', options],
-    ...(mountpoint !== undefined ? { mountpoint } : {}),
-  });
 }
 
 export interface CliResult {
