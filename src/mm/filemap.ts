@@ -19,12 +19,31 @@ export function checkFileRange(mapping: Mapping, pos: number, length: number, wr
 }
 
 /** mirrors read_folio(): fill a locked, new page from the store (zeros past i_size). */
-export async function readFolio(page: Page): Promise<void> {
-  const { host } = page.mapping;
-  if (page.pos >= host.size()) page.data.fill(0);
-  else await host.read(page.pos, page.data);
-  page.blockNr = host.bmap(page.index);
-  page.uptodate = true;
+export function readFolio(page: Page): Promise<void> {
+  return readFolios([page]);
+}
+
+/**
+ * Fill locked, new pages with consecutive indexes from the store in one read (a readahead bio),
+ * zeros past i_size.
+ */
+export async function readFolios(run: readonly Page[]): Promise<void> {
+  const first = run[0];
+  if (!first) return;
+  const { host } = first.mapping;
+  if (first.pos >= host.size()) {
+    for (const page of run) page.data.fill(0);
+  } else if (run.length === 1) {
+    await host.read(first.pos, first.data);
+  } else {
+    const buffer = Buffer.allocUnsafe(run.length * PAGE_SIZE);
+    await host.read(first.pos, buffer);
+    run.forEach((page, i) => page.data.set(buffer.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE)));
+  }
+  for (const page of run) {
+    page.blockNr = host.bmap(page.index);
+    page.uptodate = true;
+  }
 }
 
 /** mirrors filemap_get_folio() without FGP_LOCK: the cached, uptodate, unlocked page, counted as a hit. */
