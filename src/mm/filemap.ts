@@ -2,6 +2,7 @@
  * filemap: buffered IO through the cache (mm/filemap.c), plus truncate and fsync.
  * Buffered read and write hold the mapping's add side while they look up, add and fill pages.
  */
+import { BOUNCE_PAGES, bounceAlloc, bounceFree } from './bounce-buffer.js';
 import { pageCacheReadahead } from './readahead.js';
 import { copyFromUser, copyToUser, faultInReadable, faultInWriteable, userBufferLength, type UserBuffer } from './iov-iter.js';
 import type { Mapping } from './mapping.js';
@@ -24,8 +25,8 @@ export function readFolio(page: Page): Promise<void> {
 }
 
 /**
- * Fill locked, new pages with consecutive indexes from the store in one read (a readahead bio),
- * zeros past i_size.
+ * Fill locked, new pages with consecutive indexes from the store, one read per bounce buffer
+ * (a readahead bio), zeros past i_size.
  */
 export async function readFolios(run: readonly Page[]): Promise<void> {
   const first = run[0];
@@ -36,9 +37,17 @@ export async function readFolios(run: readonly Page[]): Promise<void> {
   } else if (run.length === 1) {
     await host.read(first.pos, first.data);
   } else {
-    const buffer = Buffer.allocUnsafe(run.length * PAGE_SIZE);
-    await host.read(first.pos, buffer);
-    run.forEach((page, i) => page.data.set(buffer.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE)));
+    const bounce = bounceAlloc();
+    try {
+      for (let from = 0; from < run.length; from += BOUNCE_PAGES) {
+        const part = run.slice(from, from + BOUNCE_PAGES);
+        const staged = bounce.subarray(0, part.length * PAGE_SIZE);
+        await host.read(part[0]!.pos, staged);
+        part.forEach((page, i) => page.data.set(staged.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE)));
+      }
+    } finally {
+      bounceFree(bounce);
+    }
   }
   for (const page of run) {
     page.blockNr = host.bmap(page.index);

@@ -5,11 +5,12 @@
 import { PAGE_SHIFT, PAGE_SIZE, type Page } from './page.js';
 import type { Mapping } from './mapping.js';
 import type { PageCache } from './page-cache.js';
+import { BOUNCE_PAGES, bounceAlloc, bounceFree } from './bounce-buffer.js';
 import { schedulePoint } from './schedule-points.js';
 import { FsError } from '../util/errno.js';
 
 /** Pages per store write of writeback (128 KiB, one FUSE request's worth). */
-const WRITEBACK_BATCH = 32;
+const WRITEBACK_BATCH = BOUNCE_PAGES;
 
 /**
  * mirrors writepage(): lock the page, mark it writeback, clear dirty, write it clamped to i_size,
@@ -55,7 +56,7 @@ async function writeBatch(batch: readonly Page[]): Promise<void> {
     const length = Math.min(batch.length * PAGE_SIZE, mapping.host.size() - first.pos);
     if (length > 0) {
       await schedulePoint(mapping, 'writeback:before-store-write');
-      await mapping.host.write(first.pos, gather(batch, length));
+      await writeGathered(mapping, first.pos, batch, length);
       for (const page of batch) page.blockNr = mapping.host.bmap(page.index);
     }
     cache.stats.writebackPages += batch.length;
@@ -71,12 +72,16 @@ async function writeBatch(batch: readonly Page[]): Promise<void> {
   }
 }
 
-/** The first `length` bytes of consecutive pages as one buffer (a single page needs no copy). */
-function gather(batch: readonly Page[], length: number): Uint8Array {
-  if (batch.length === 1) return batch[0]!.data.subarray(0, length);
-  const buffer = Buffer.allocUnsafe(length);
-  for (let i = 0; i * PAGE_SIZE < length; i++) buffer.set(batch[i]!.data.subarray(0, Math.min(PAGE_SIZE, length - i * PAGE_SIZE)), i * PAGE_SIZE);
-  return buffer;
+/** Write the first `length` bytes of consecutive pages at `pos`, through a bounce buffer when more than one. */
+async function writeGathered(mapping: Mapping, pos: number, batch: readonly Page[], length: number): Promise<void> {
+  if (batch.length === 1) return mapping.host.write(pos, batch[0]!.data.subarray(0, length));
+  const bounce = bounceAlloc();
+  try {
+    for (let i = 0; i * PAGE_SIZE < length; i++) bounce.set(batch[i]!.data.subarray(0, Math.min(PAGE_SIZE, length - i * PAGE_SIZE)), i * PAGE_SIZE);
+    await mapping.host.write(pos, bounce.subarray(0, length));
+  } finally {
+    bounceFree(bounce);
+  }
 }
 
 /** Split pages of one mapping, sorted by index, into runs of consecutive indexes, at most one batch long. */
