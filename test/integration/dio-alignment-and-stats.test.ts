@@ -3,32 +3,20 @@
  * O_DIRECT alignment, so a misaligned direct read or write must fail with EINVAL from the daemon;
  * `coherefs stats --json` answers with the counters, and the DIO counters move after a direct write.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DaemonMount } from '../../src/util/daemon-mount.js';
 import { runDd } from '../../src/util/dd.js';
 import type { VfsStats } from '../../src/vfs/api.js';
 import { requireFuse } from './harness/require-fuse.js';
-import { MiB, coherefs, mountCoherefs, scratchImage, type Scratch } from './harness/coherefs-mount.js';
+import { MiB, coherefs, mountForSuite } from './harness/coherefs-mount.js';
 
 describe.runIf(requireFuse())('O_DIRECT alignment and stats on a coherefs mount', () => {
-  let scratch: Scratch;
-  let mount: DaemonMount;
-
-  beforeAll(async () => {
-    scratch = await scratchImage(256 * MiB);
-    mount = await mountCoherefs(scratch.image, 'cache_size=32M,dio_align=512');
-  });
-
-  afterAll(async () => {
-    await mount?.teardown();
-    await scratch?.remove();
-  });
+  const suite = mountForSuite(256 * MiB, 'cache_size=32M,dio_align=512');
 
   it('fails a misaligned O_DIRECT write and read with EINVAL; aligned ones work', async () => {
-    const file = await open(join(mount.mountpoint, 'aligned'), constants.O_CREAT | constants.O_RDWR | constants.O_DIRECT, 0o644);
+    const file = await open(join(suite.mount.mountpoint, 'aligned'), constants.O_CREAT | constants.O_RDWR | constants.O_DIRECT, 0o644);
     try {
       const block = Buffer.alloc(4096, 3);
       expect((await file.write(block, 0, 4096, 0)).bytesWritten).toBe(4096);
@@ -44,17 +32,17 @@ describe.runIf(requireFuse())('O_DIRECT alignment and stats on a coherefs mount'
 
   it('answers coherefs stats --json with the counters; DIO counters move after a direct write', async () => {
     const stats = async (): Promise<VfsStats & { pid: number }> => {
-      const result = await coherefs(['stats', mount.mountpoint, '--json']);
+      const result = await coherefs(['stats', suite.mount.mountpoint, '--json']);
       expect(result.code).toBe(0);
       return JSON.parse(result.stdout) as VfsStats & { pid: number };
     };
     const before = await stats();
-    expect(before.pid).toBe(mount.pid);
+    expect(before.pid).toBe(suite.mount.pid);
     expect(before.coherence).toBe('locked');
     for (const key of ['cacheHits', 'cacheMisses', 'evictions', 'dirtyBytes', 'dioWrites', 'dioBytesWritten', 'lockWaits']) {
       expect(before.cache).toHaveProperty(key);
     }
-    await runDd({ input: '/dev/zero', output: join(mount.mountpoint, 'direct'), bs: '128k', count: 8, oflag: ['direct'] });
+    await runDd({ input: '/dev/zero', output: join(suite.mount.mountpoint, 'direct'), bs: '128k', count: 8, oflag: ['direct'] });
     const after = await stats();
     expect(after.cache.dioWrites - before.cache.dioWrites).toBe(8);
     expect(after.cache.dioBytesWritten - before.cache.dioBytesWritten).toBe(MiB);

@@ -4,27 +4,19 @@
  * read that began after a direct write returned sees an older version. With `coherence=none` the
  * same workload must show stale reads: proof that the checker can fail.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCoherenceWorkload, type WorkloadOptions } from '../../src/demo/api.js';
-import type { DaemonMount } from '../../src/util/daemon-mount.js';
 import { requireFuse } from './harness/require-fuse.js';
-import { mountCoherefs, scratchImage, type Scratch } from './harness/coherefs-mount.js';
+import { cleanUpAfterEach, mountCoherefs, scratchImage } from './harness/coherefs-mount.js';
 
 const WORKLOAD: Omit<WorkloadOptions, 'dir'> = { seconds: 2, writers: 1, readers: 2, mmapReaders: 1, blocks: 32 };
 
 describe.runIf(requireFuse())('direct IO coherence on a coherefs mount', () => {
-  let scratch: Scratch | undefined;
-  let mount: DaemonMount | undefined;
-
-  afterEach(async () => {
-    await mount?.teardown();
-    await scratch?.remove();
-    mount = scratch = undefined;
-  });
+  const used = cleanUpAfterEach();
 
   async function workloadUnder(coherence: 'locked' | 'none') {
-    scratch = await scratchImage();
-    mount = await mountCoherefs(scratch.image, `cache_size=64M,coherence=${coherence}`);
+    const scratch = (used.scratch = await scratchImage());
+    const mount = (used.mount = await mountCoherefs(scratch.image, `cache_size=64M,coherence=${coherence}`));
     return runCoherenceWorkload({ dir: mount.mountpoint, ...WORKLOAD });
   }
 

@@ -3,30 +3,18 @@
  * real coherefs mount: direct random writers, buffered random writers, and direct writers running
  * while buffered readers verify other files that direct writes laid out. Two jobs each.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DaemonMount } from '../../src/util/daemon-mount.js';
+import { describe, expect, it } from 'vitest';
 import { runFio, type FioJob } from '../../src/util/fio.js';
 import { requireFuse } from './harness/require-fuse.js';
-import { MiB, mountCoherefs, scratchImage, type Scratch } from './harness/coherefs-mount.js';
+import { MiB, mountForSuite } from './harness/coherefs-mount.js';
 
 const FILE_SIZE = '16M';
 const JOBS = 2;
 
 describe.runIf(requireFuse())('fio verify on a coherefs mount', () => {
-  let scratch: Scratch;
-  let mount: DaemonMount;
+  const suite = mountForSuite();
   const job = (name: string, rest: Omit<FioJob, 'name' | 'directory' | 'size' | 'bs'>): FioJob => ({
-    name, directory: mount.mountpoint, size: FILE_SIZE, bs: '4k', numjobs: JOBS, verify: 'crc32c', ...rest,
-  });
-
-  beforeAll(async () => {
-    scratch = await scratchImage();
-    mount = await mountCoherefs(scratch.image);
-  });
-
-  afterAll(async () => {
-    await mount?.teardown();
-    await scratch?.remove();
+    name, directory: suite.mount.mountpoint, size: FILE_SIZE, bs: '4k', numjobs: JOBS, verify: 'crc32c', ...rest,
   });
 
   it('verifies direct random writes', async () => {

@@ -9,9 +9,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsck } from '../../src/fs/api.js';
-import { killDaemon9, type DaemonMount } from '../../src/util/daemon-mount.js';
+import { killDaemon9 } from '../../src/util/daemon-mount.js';
 import { requireFuse } from './harness/require-fuse.js';
-import { mountCoherefs, scratchImage, waitForExit, type Scratch } from './harness/coherefs-mount.js';
+import { cleanUpAfterEach, mountCoherefs, scratchImage, waitForExit } from './harness/coherefs-mount.js';
 
 const RECORD = 64 * 1024;
 const RECORDS_BEFORE_KILL = 24;
@@ -41,22 +41,19 @@ function loadScript(file: string, direct: boolean): string {
 }
 
 describe.runIf(requireFuse())('kill -9 of the daemon under write load', () => {
-  let scratch: Scratch | undefined;
-  let mount: DaemonMount | undefined;
   const children: ChildProcess[] = [];
-
+  const used = cleanUpAfterEach();
+  // Registered after cleanUpAfterEach's hook, so it runs before it (vitest runs afterEach hooks in
+  // reverse): the load is gone before the mount is torn down.
   afterEach(async () => {
     for (const child of children) if (child.pid !== undefined && child.exitCode === null) child.kill('SIGKILL');
     await Promise.all(children.map((child) => (child.pid !== undefined ? waitForExit(child.pid) : true)));
     children.length = 0;
-    await mount?.teardown();
-    await scratch?.remove();
-    mount = scratch = undefined;
   });
 
   it('remounts clean with every fsync-acknowledged record intact', async () => {
-    scratch = await scratchImage();
-    mount = await mountCoherefs(scratch.image);
+    const scratch = (used.scratch = await scratchImage());
+    let mount = (used.mount = await mountCoherefs(scratch.image));
     const journal = join(mount.mountpoint, 'journal');
 
     const writer = spawn(process.execPath, ['-e', SYNCED_WRITER, journal], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -82,7 +79,7 @@ describe.runIf(requireFuse())('kill -9 of the daemon under write load', () => {
     expect(report.problems).toEqual([]);
     expect(report.clean).toBe(true);
 
-    mount = await mountCoherefs(scratch.image);
+    mount = used.mount = await mountCoherefs(scratch.image);
     const file = await open(join(mount.mountpoint, 'journal'), 'r');
     try {
       const got = Buffer.alloc(RECORD);

@@ -4,32 +4,20 @@
  * the generic/647 cases (reads and writes through mapped hole and data pages) pass, buffered and
  * direct. MAP_SHARED is refused with ENODEV (direct_io mount; see README).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { DaemonMount } from '../../src/util/daemon-mount.js';
 import { projectFile } from '../../src/util/project-file.js';
 import { requireFuse } from './harness/require-fuse.js';
-import { mountCoherefs, scratchImage, type Scratch } from './harness/coherefs-mount.js';
+import { mountForSuite } from './harness/coherefs-mount.js';
 
 const run = promisify(execFile);
 
 describe.runIf(requireFuse())('mmap and O_DIRECT on the same file of a coherefs mount', () => {
-  let scratch: Scratch;
-  let mount: DaemonMount;
-
-  beforeAll(async () => {
-    scratch = await scratchImage();
-    mount = await mountCoherefs(scratch.image);
-  });
-
-  afterAll(async () => {
-    await mount?.teardown();
-    await scratch?.remove();
-  });
+  const suite = mountForSuite();
 
   it('completes an O_DIRECT write from a mapping of its own file, data right', async () => {
-    const { stdout } = await run('python3', [projectFile('test/tools/mmap_dio.py'), mount.mountpoint], { timeout: 30_000 });
+    const { stdout } = await run('python3', [projectFile('test/tools/mmap_dio.py'), suite.mount.mountpoint], { timeout: 30_000 });
     expect(stdout).toMatch(/^PASS dio-from-own-mapping/m);
     expect(stdout).toMatch(/map-shared: refused ENODEV/);
     expect(stdout).toMatch(/^ALL PASS$/m);

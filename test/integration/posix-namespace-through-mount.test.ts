@@ -3,33 +3,21 @@
  * rename over an existing file, hard links, symlinks, unlink of an open file (readable until
  * close), chmod/chown/utimes, truncate, and statfs through df.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import {
   chmod, chown, link, lstat, mkdir, open, readFile, readdir, readlink, rename, stat, symlink, truncate, unlink, utimes, writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { DaemonMount } from '../../src/util/daemon-mount.js';
 import { requireFuse } from './harness/require-fuse.js';
-import { MiB, mountCoherefs, scratchImage, type Scratch } from './harness/coherefs-mount.js';
+import { MiB, mountForSuite } from './harness/coherefs-mount.js';
 
 const run = promisify(execFile);
 
 describe.runIf(requireFuse())('POSIX namespace through a coherefs mount', () => {
-  let scratch: Scratch;
-  let mount: DaemonMount;
-  const at = (...parts: string[]): string => join(mount.mountpoint, ...parts);
-
-  beforeAll(async () => {
-    scratch = await scratchImage(256 * MiB);
-    mount = await mountCoherefs(scratch.image);
-  });
-
-  afterAll(async () => {
-    await mount?.teardown();
-    await scratch?.remove();
-  });
+  const suite = mountForSuite(256 * MiB);
+  const at = (...parts: string[]): string => join(suite.mount.mountpoint, ...parts);
 
   it('mkdir, readdir, rmdir of a non-empty directory fails', async () => {
     await mkdir(at('d'), 0o750);
@@ -82,7 +70,7 @@ describe.runIf(requireFuse())('POSIX namespace through a coherefs mount', () => 
     } finally {
       await handle.close();
     }
-    expect((await readdir(mount.mountpoint)).filter((name) => name.startsWith('.fuse_hidden'))).toEqual([]);
+    expect((await readdir(suite.mount.mountpoint)).filter((name) => name.startsWith('.fuse_hidden'))).toEqual([]);
   });
 
   // fuse-native 2.2.6 hands utimens the access time twice (src/fuse/mount-options.ts), so the
@@ -113,7 +101,7 @@ describe.runIf(requireFuse())('POSIX namespace through a coherefs mount', () => 
 
   it('statfs through df shows the filesystem and its use', async () => {
     const df = async (): Promise<{ type: string; size: number; used: number }> => {
-      const { stdout } = await run('df', ['-B1', '--output=fstype,size,used', mount.mountpoint]);
+      const { stdout } = await run('df', ['-B1', '--output=fstype,size,used', suite.mount.mountpoint]);
       const [type, size, used] = stdout.trim().split('\n')[1]!.trim().split(/\s+/);
       return { type: type!, size: Number(size), used: Number(used) };
     };

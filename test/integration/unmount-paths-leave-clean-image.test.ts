@@ -3,7 +3,7 @@
  * the daemon. Each must write back what was only in the page cache (never fsync'd), commit, release
  * the image and end the daemon: fsck is clean and a new mount shows the data.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -13,7 +13,7 @@ import { fsck } from '../../src/fs/api.js';
 import type { DaemonMount } from '../../src/util/daemon-mount.js';
 import { findMount } from '../../src/util/mountinfo.js';
 import { requireFuse } from './harness/require-fuse.js';
-import { MiB, coherefs, mountCoherefs, scratchImage, waitForExit, type Scratch } from './harness/coherefs-mount.js';
+import { MiB, cleanUpAfterEach, coherefs, mountCoherefs, scratchImage, waitForExit } from './harness/coherefs-mount.js';
 
 const run = promisify(execFile);
 
@@ -24,19 +24,12 @@ const WAYS: Record<string, (mount: DaemonMount) => Promise<unknown>> = {
 };
 
 describe.runIf(requireFuse())('every way of unmounting leaves a clean image with the data', () => {
-  let scratch: Scratch | undefined;
-  let mount: DaemonMount | undefined;
-
-  afterEach(async () => {
-    await mount?.teardown();
-    await scratch?.remove();
-    mount = scratch = undefined;
-  });
+  const used = cleanUpAfterEach();
 
   for (const [way, unmount] of Object.entries(WAYS)) {
     it(way, async () => {
-      scratch = await scratchImage(256 * MiB);
-      mount = await mountCoherefs(scratch.image);
+      const scratch = (used.scratch = await scratchImage(256 * MiB));
+      let mount = (used.mount = await mountCoherefs(scratch.image));
       const data = randomBytes(3 * MiB + 123);
       await writeFile(join(mount.mountpoint, 'unsynced'), data);
 
@@ -48,7 +41,7 @@ describe.runIf(requireFuse())('every way of unmounting leaves a clean image with
       expect(report.clean).toBe(true);
       await mount.teardown();
 
-      mount = await mountCoherefs(scratch.image);
+      mount = used.mount = await mountCoherefs(scratch.image);
       expect((await readFile(join(mount.mountpoint, 'unsynced'))).equals(data)).toBe(true);
     });
   }

@@ -4,15 +4,18 @@
  * group, so that teardown (SIGTERM, then force) and the kill -9 crash both reach it, and the CLI run
  * as the user runs it.
  */
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkfs } from '../../../src/fs/api.js';
+import type { DaemonMount } from '../../../src/util/daemon-mount.js';
 import { projectFile } from '../../../src/util/project-file.js';
+import { mountCoherefs } from '../../../bench/coherefs-mount.js';
 
-export { mountCoherefs } from '../../../bench/coherefs-mount.js';
+export { mountCoherefs };
 
 export const MiB = 2 ** 20;
 
@@ -61,4 +64,38 @@ export async function waitForExit(pid: number, timeoutMs = 15_000): Promise<bool
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+export interface MountedImage {
+  scratch: Scratch;
+  mount: DaemonMount;
+}
+
+/**
+ * An image mounted for a whole describe block: made in beforeAll, unmounted and removed in afterAll,
+ * also when a test failed. Tests read `.mount` and `.scratch`.
+ */
+export function mountForSuite(size?: number, options?: string): MountedImage {
+  const state = {} as MountedImage;
+  beforeAll(async () => {
+    state.scratch = await scratchImage(size);
+    state.mount = await mountCoherefs(state.scratch.image, options);
+  });
+  afterAll(async () => {
+    await state.mount?.teardown();
+    await state.scratch?.remove();
+  });
+  return state;
+}
+
+/** Whatever a test leaves in `.mount` and `.scratch` is unmounted and removed after it, failed or not. */
+export function cleanUpAfterEach(): Partial<MountedImage> {
+  const state: Partial<MountedImage> = {};
+  afterEach(async () => {
+    await state.mount?.teardown();
+    await state.scratch?.remove();
+    delete state.mount;
+    delete state.scratch;
+  });
+  return state;
 }
