@@ -34,8 +34,12 @@ lint: install
 test: install build lint
 	$(NODE_BIN)/vitest run
 
-mount:
-	@echo "make mount: not built yet (FUSE daemon issue)" >&2; exit 1
+## mount: build, create $(IMAGE) (1 GiB) if absent, mount it on $(MOUNTPOINT) in the foreground; Ctrl-C unmounts
+mount: build
+	@mkdir -p $(dir $(IMAGE)) $(MOUNTPOINT)
+	@[ -f $(IMAGE) ] || $(CLI) mkfs $(IMAGE) --size 1G
+	@echo "mounting $(IMAGE) on $(MOUNTPOINT); Ctrl-C writes back and unmounts"
+	@exec $(CLI) mount $(IMAGE) $(MOUNTPOINT) -f $(if $(MOUNT_OPTS),-o $(MOUNT_OPTS))
 
 ## demo: the race (stale reads per coherence mode on real mounts; plot in demo-results/; DEMO_SECONDS=10) and the deadlock demo
 demo: build

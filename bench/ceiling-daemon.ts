@@ -1,8 +1,7 @@
 /**
  * The ceiling: a minimal in-memory FUSE daemon mounted with exactly coherefs's options. It does no
  * work per request beyond a copy, so benchmarks against it show what fuse-native itself allows.
- * One flat directory of regular files (enough for fio and dd). Handles are keyed by fd (hard_remove
- * releases an unlinked file with path "-").
+ * One flat directory of regular files (enough for fio and dd). Handles are keyed by fd, not path.
  *
  * Usage: node dist/bench/ceiling-daemon.js MOUNTPOINT   (SIGINT/SIGTERM unmount and exit)
  */

@@ -1,31 +1,50 @@
 /**
- * `node dist/bench/run-fio-bench.js [--runtime S] [--coherefs DIR --coherefs-pid PID]`: the fio matrix
- * against a plain file on the host filesystem ("image-file") and the ceiling daemon's mount, plus a
- * coherefs mount when given. Everything it creates (mount, files) is removed at the end.
+ * `node dist/bench/run-fio-bench.js [--runtime S] [--cache-size SIZE] [--coherefs DIR --coherefs-pid PID]`:
+ * the fio matrix against a coherefs mount, a plain file on the host filesystem ("image-file") and the
+ * ceiling daemon's mount, in one run. Without --coherefs it makes a sparse image in a mktemp
+ * directory and mounts it itself. Everything it creates (mounts, image, files) is removed at the end.
  */
 import { Command } from 'commander';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mkfs } from '../src/fs/api.js';
+import type { DaemonMount } from '../src/util/daemon-mount.js';
+import { parseSize } from '../src/util/size.js';
 import { mountCeiling } from './ceiling-mount.js';
+import { mountCoherefs } from './coherefs-mount.js';
 import { runFioBench, type BenchTarget } from './fio-bench.js';
 
 const program = new Command('run-fio-bench')
   .option('--runtime <seconds>', 'seconds per fio run', '5')
   .option('--max-total <seconds>', 'bound on the whole matrix', '900')
   .option('--size <size>', 'file size per fio job', '128M')
-  .option('--coherefs <dir>', 'a mounted coherefs to include')
+  .option('--cache-size <size>', 'cache_size of the coherefs mount made here', '256M')
+  .option('--coherefs <dir>', 'an already mounted coherefs to measure instead')
   .option('--coherefs-pid <pid>', 'its daemon, for peak RSS')
   .parse();
-const options = program.opts<{ runtime: string; maxTotal: string; size: string; coherefs?: string; coherefsPid?: string }>();
+const options = program.opts<{
+  runtime: string; maxTotal: string; size: string; cacheSize: string; coherefs?: string; coherefsPid?: string;
+}>();
+
+/** Room for 4 jobs' files plus the log and checkpoints. */
+const imageSize = Math.max(2 * 2 ** 30, 6 * parseSize(options.size));
 
 const scratch = await mkdtemp(join(tmpdir(), 'coherefs-bench-'));
-const ceiling = await mountCeiling();
+const mounts: DaemonMount[] = [];
 try {
   const targets: BenchTarget[] = [];
   if (options.coherefs) {
     targets.push({ name: 'coherefs', directory: options.coherefs, ...(options.coherefsPid ? { pid: Number(options.coherefsPid) } : {}) });
+  } else {
+    const image = join(scratch, 'coherefs.img');
+    await mkfs(image, { size: imageSize });
+    const coherefs = await mountCoherefs(image, `cache_size=${options.cacheSize}`);
+    mounts.push(coherefs);
+    targets.push({ name: 'coherefs', directory: coherefs.mountpoint, pid: coherefs.pid });
   }
+  const ceiling = await mountCeiling();
+  mounts.push(ceiling);
   targets.push({ name: 'image-file', filename: join(scratch, 'image-file') }, { name: 'ceiling', directory: ceiling.mountpoint, pid: ceiling.pid });
   const report = await runFioBench({
     targets,
@@ -35,6 +54,6 @@ try {
   });
   process.stdout.write(`${report.files.markdown}\n${report.files.svg}\n${report.files.png}\n`);
 } finally {
-  await ceiling.teardown();
+  for (const mount of mounts) await mount.teardown();
   await rm(scratch, { recursive: true, force: true });
 }

@@ -11,7 +11,7 @@
  * What that costs and guarantees, measured (details in mount-options.ts): requests of up to 128 KiB;
  * O_DIRECT visible in the open flags (only through mknod + open: fuse-native's `create` drops the
  * flags); MAP_SHARED mmaps refused with ENODEV, MAP_PRIVATE maps served as reads; unlinked open files
- * stay ours (`hard_remove`); no binding timeout (`timeout: false`).
+ * hidden as `.fuse_hidden*` until their last close; our inode numbers (`use_ino`); no binding timeout (`timeout: false`).
  */
 import type { Vfs } from '../vfs/api.js';
 import type { Logger } from '../util/logger.js';

@@ -2,13 +2,13 @@
  * The mount options coherefs hands to libfuse 2 through fuse-native.
  *
  * fuse-native builds a `-o` string from a fixed set of constructor options (its `_fuseOptions()`);
- * libfuse options it does not know (`direct_io`, `max_write`, `hard_remove`) are appended to that
+ * libfuse options it does not know (`direct_io`, `max_write`, `use_ino`) are appended to that
  * string (see fuse-session.ts). Both the mount and the high-level library parse the same string.
  *
  * Measured on this machine (kernel 6.18, libfuse 2.9.9, fuse-native 2.2.6) with a scratch in-memory
  * daemon and dd/python on a mktemp mountpoint:
  * - The string that works: `-odefault_permissions,max_read=131072,fsname=coherefs,subtype=coherefs,
- *   direct_io,max_write=131072,hard_remove` (plus `allow_other` first when asked). mountinfo shows
+ *   direct_io,max_write=131072,use_ino,attr_timeout=0` (plus `allow_other` first when asked). mountinfo shows
  *   type `fuse.coherefs`, source `coherefs`.
  * - Request sizes: with direct_io, `dd bs=1M` arrives as 131072-byte reads and writes, buffered and
  *   O_DIRECT alike; `dd bs=4k` arrives as 4096-byte requests (no kernel readahead). Without direct_io
@@ -21,8 +21,16 @@
  *   fault arrives as one 131072-byte read.
  * - O_DIRECT alignment is not enforced on FUSE: a 100-byte O_DIRECT pwrite at offset 3 from an
  *   unaligned buffer reaches the daemon as is. Refusing it (EINVAL) is the daemon's job.
- * - hard_remove: unlinking an open file sends UNLINK at once (no `.fuse_hidden*` rename, which would
- *   need `rename`) and the later release arrives with path "-": handles must be keyed by fd, not path.
+ * - Unlink of an open file: with `hard_remove`, libfuse forgets the name at once and then refuses
+ *   every READ on the still-open file with ENOENT before it reaches the daemon (fuse-native cannot set
+ *   flag_nullpath_ok). Without it, libfuse renames the file to `.fuse_hiddenNNNN` while it is open
+ *   and unlinks that name after the last release: the file stays readable until close, as POSIX says.
+ * - use_ino: without it libfuse invents its own inode numbers, so two hard links show two st_ino.
+ * - attr_timeout=0: libfuse's high-level API gives each name its own kernel inode, so the kernel's
+ *   cached size of one hard link went stale (for libfuse's default 1 s) after a write through the
+ *   other, and reads through it stopped at the old size. Attributes are therefore never cached.
+ * - utimens: fuse-native 2.2.6 hands the access time over twice (fuse-native.c passes l->atime for
+ *   both): the daemon never learns the mtime of utimes(2); `touch` (both times now) is unaffected.
  * - allow_other: as root, `allowOther: true` mounts with `allow_other` (mountinfo shows it); other users
  *   need `user_allow_other` in /etc/fuse.conf (commented out on this machine).
  * - `timeout: false` is a constructor option, not a mount option: without it fuse-native answers
@@ -40,6 +48,8 @@ export interface MountRequest {
   debug?: boolean;
   /** The mount's source column in mountinfo (e.g. the image path); defaults to `coherefs`. */
   fsname?: string;
+  /** Generic per-mount flags libfuse passes to mount(2): nosuid, nodev, noexec, noatime, sync, ... */
+  kernelFlags?: readonly string[];
 }
 
 export interface MountOptions {
@@ -52,6 +62,9 @@ export interface MountOptions {
 /** The one place that decides how coherefs mounts: same options for the daemon and the ceiling. */
 export function buildMountOptions(request: MountRequest = {}): MountOptions {
   const fsname = request.fsname ?? 'coherefs';
+  const kernelFlags = request.kernelFlags ?? [];
+  const badFlag = kernelFlags.find((flag) => !/^[a-z]+$/.test(flag));
+  if (badFlag !== undefined) throw new Error(`not a mount flag: '${badFlag}'`);
   if (!/^[^,\s\\]+$/.test(fsname)) throw new Error(`fsname may not contain commas, spaces or backslashes: '${fsname}'`);
   return {
     binding: {
@@ -63,7 +76,7 @@ export function buildMountOptions(request: MountRequest = {}): MountOptions {
       fsname,
       subtype: 'coherefs',
     },
-    appended: ['direct_io', `max_write=${MAX_REQUEST_BYTES}`, 'hard_remove'],
+    appended: ['direct_io', `max_write=${MAX_REQUEST_BYTES}`, 'use_ino', 'attr_timeout=0', ...kernelFlags],
   };
 }
 

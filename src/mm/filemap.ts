@@ -2,6 +2,7 @@
  * filemap: buffered IO through the cache (mm/filemap.c), plus truncate and fsync.
  * Buffered read and write hold the mapping's add side while they look up, add and fill pages.
  */
+import { BOUNCE_PAGES, bounceAlloc, bounceFree } from './bounce-buffer.js';
 import { pageCacheReadahead } from './readahead.js';
 import { copyFromUser, copyToUser, faultInReadable, faultInWriteable, userBufferLength, type UserBuffer } from './iov-iter.js';
 import type { Mapping } from './mapping.js';
@@ -19,12 +20,39 @@ export function checkFileRange(mapping: Mapping, pos: number, length: number, wr
 }
 
 /** mirrors read_folio(): fill a locked, new page from the store (zeros past i_size). */
-export async function readFolio(page: Page): Promise<void> {
-  const { host } = page.mapping;
-  if (page.pos >= host.size()) page.data.fill(0);
-  else await host.read(page.pos, page.data);
-  page.blockNr = host.bmap(page.index);
-  page.uptodate = true;
+export function readFolio(page: Page): Promise<void> {
+  return readFolios([page]);
+}
+
+/**
+ * Fill locked, new pages with consecutive indexes from the store, one read per bounce buffer
+ * (a readahead bio), zeros past i_size.
+ */
+export async function readFolios(run: readonly Page[]): Promise<void> {
+  const first = run[0];
+  if (!first) return;
+  const { host } = first.mapping;
+  if (first.pos >= host.size()) {
+    for (const page of run) page.data.fill(0);
+  } else if (run.length === 1) {
+    await host.read(first.pos, first.data);
+  } else {
+    const bounce = bounceAlloc();
+    try {
+      for (let from = 0; from < run.length; from += BOUNCE_PAGES) {
+        const part = run.slice(from, from + BOUNCE_PAGES);
+        const staged = bounce.subarray(0, part.length * PAGE_SIZE);
+        await host.read(part[0]!.pos, staged);
+        part.forEach((page, i) => page.data.set(staged.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE)));
+      }
+    } finally {
+      bounceFree(bounce);
+    }
+  }
+  for (const page of run) {
+    page.blockNr = host.bmap(page.index);
+    page.uptodate = true;
+  }
 }
 
 /** mirrors filemap_get_folio() without FGP_LOCK: the cached, uptodate, unlocked page, counted as a hit. */

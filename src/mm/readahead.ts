@@ -3,9 +3,9 @@
  * in the background. Like bch2_readahead() after its deadlock fix, it only *tries* the add side
  * and skips itself when a direct write holds or waits for the block side.
  */
-import { readFolio } from './filemap.js';
+import { readFolios } from './filemap.js';
 import type { Mapping } from './mapping.js';
-import { PAGE_SIZE } from './page.js';
+import { PAGE_SIZE, type Page } from './page.js';
 
 const INITIAL_WINDOW = 4;
 
@@ -29,8 +29,9 @@ export function pageCacheReadahead(mapping: Mapping, first: number, last: number
 }
 
 /**
- * mirrors bch2_readahead(): add and read pages [start, end) that are not cached, using only clean
- * room in the cache. Context: tries the mapping's add side, never sleeps for it.
+ * mirrors bch2_readahead(): add the pages of [start, end) that are not cached, using only clean
+ * room in the cache, and read each run of consecutive new pages with one store read.
+ * Context: tries the mapping's add side, never sleeps for it; holds the new pages' locks.
  */
 async function readPages(mapping: Mapping, start: number, end: number): Promise<void> {
   const { cache } = mapping;
@@ -39,25 +40,34 @@ async function readPages(mapping: Mapping, start: number, end: number): Promise<
     mapping.readahead.end = start;
     return;
   }
+  let run: Page[] = [];
   try {
     for (let index = start; index < end; index++) {
-      if (mapping.pages.has(index)) continue;
-      const page = await cache.addLockedPage(mapping, index, false);
-      if (!page) {
-        if (mapping.pages.has(index)) continue;
-        return;
+      const page = mapping.pages.has(index) ? null : await cache.addLockedPage(mapping, index, false);
+      if (page) {
+        run.push(page);
+        continue;
       }
-      try {
-        await readFolio(page);
-        cache.stats.readaheadPages++;
-      } catch {
-        cache.deletePage(page);
-        return;
-      } finally {
-        page.unlock();
-      }
+      await readRun(run);
+      run = [];
+      if (!mapping.pages.has(index)) return;
     }
+    await readRun(run);
   } finally {
     mapping.lock.addPut();
+  }
+}
+
+/** Read new locked pages and unlock them; on a store error they leave the cache. */
+async function readRun(run: Page[]): Promise<void> {
+  if (run.length === 0) return;
+  const { cache } = run[0]!.mapping;
+  try {
+    await readFolios(run);
+    cache.stats.readaheadPages += run.length;
+  } catch {
+    for (const page of run) cache.deletePage(page);
+  } finally {
+    for (const page of run) page.unlock();
   }
 }

@@ -5,42 +5,99 @@
 import { PAGE_SHIFT, PAGE_SIZE, type Page } from './page.js';
 import type { Mapping } from './mapping.js';
 import type { PageCache } from './page-cache.js';
+import { BOUNCE_PAGES, bounceAlloc, bounceFree } from './bounce-buffer.js';
 import { schedulePoint } from './schedule-points.js';
 import { FsError } from '../util/errno.js';
+
+/** Pages per store write of writeback (128 KiB, one FUSE request's worth). */
+const WRITEBACK_BATCH = BOUNCE_PAGES;
 
 /**
  * mirrors writepage(): lock the page, mark it writeback, clear dirty, write it clamped to i_size,
  * end writeback. A failed write re-dirties the page and is reported by the next fsync.
  * Context: takes and releases the page lock; no pagecache_add_lock side needed.
  */
-export async function writepage(page: Page): Promise<void> {
-  await page.lock();
-  if (!page.dirty || !page.attached) {
+export function writepage(page: Page): Promise<void> {
+  return writepages([page]);
+}
+
+/**
+ * mirrors writepages(): write back `run`, pages of one mapping with consecutive indexes, as few
+ * store writes as possible (one per 128 KiB, instead of one per page); a page that is no longer
+ * dirty splits the run. Each page goes as in writepage().
+ * Context: takes and releases each page lock in ascending index order; no lock side needed.
+ */
+export async function writepages(run: readonly Page[]): Promise<void> {
+  let batch: Page[] = [];
+  for (const page of run) {
+    await page.lock();
+    if (!page.dirty || !page.attached) {
+      page.unlock();
+      await writeBatch(batch);
+      batch = [];
+      continue;
+    }
+    page.startWriteback();
+    page.mapping.cache.nrWriteback++;
+    page.mapping.cache.clearPageDirty(page);
     page.unlock();
-    return;
+    batch.push(page);
   }
-  const { mapping } = page;
+  await writeBatch(batch);
+}
+
+/** The store write of pages already under writeback, then their end of writeback. */
+async function writeBatch(batch: readonly Page[]): Promise<void> {
+  const first = batch[0];
+  if (!first) return;
+  const { mapping } = first;
   const { cache } = mapping;
-  page.startWriteback();
-  cache.nrWriteback++;
-  cache.clearPageDirty(page);
-  page.unlock();
   try {
-    const length = Math.min(PAGE_SIZE, mapping.host.size() - page.pos);
+    const length = Math.min(batch.length * PAGE_SIZE, mapping.host.size() - first.pos);
     if (length > 0) {
       await schedulePoint(mapping, 'writeback:before-store-write');
-      await mapping.host.write(page.pos, page.data.subarray(0, length));
-      page.blockNr = mapping.host.bmap(page.index);
+      await writeGathered(mapping, first.pos, batch, length);
+      for (const page of batch) page.blockNr = mapping.host.bmap(page.index);
     }
-    cache.stats.writebackPages++;
+    cache.stats.writebackPages += batch.length;
   } catch (err) {
     cache.stats.writebackErrors++;
     mapping.writebackError = err instanceof FsError ? err : new FsError('EIO', String(err));
-    if (page.attached) cache.markPageDirty(page);
+    for (const page of batch) if (page.attached) cache.markPageDirty(page);
   } finally {
-    cache.nrWriteback--;
-    page.endWriteback();
+    for (const page of batch) {
+      cache.nrWriteback--;
+      page.endWriteback();
+    }
   }
+}
+
+/** Write the first `length` bytes of consecutive pages at `pos`, through a bounce buffer when more than one. */
+async function writeGathered(mapping: Mapping, pos: number, batch: readonly Page[], length: number): Promise<void> {
+  if (batch.length === 1) return mapping.host.write(pos, batch[0]!.data.subarray(0, length));
+  const bounce = bounceAlloc();
+  try {
+    for (let i = 0; i * PAGE_SIZE < length; i++) bounce.set(batch[i]!.data.subarray(0, Math.min(PAGE_SIZE, length - i * PAGE_SIZE)), i * PAGE_SIZE);
+    await mapping.host.write(pos, bounce.subarray(0, length));
+  } finally {
+    bounceFree(bounce);
+  }
+}
+
+/** Split pages of one mapping, sorted by index, into runs of consecutive indexes, at most one batch long. */
+function consecutiveRuns(pages: readonly Page[]): Page[][] {
+  const runs: Page[][] = [];
+  let run: Page[] = [];
+  for (const page of pages) {
+    const last = run[run.length - 1];
+    if (last && (last.index + 1 !== page.index || run.length === WRITEBACK_BATCH)) {
+      runs.push(run);
+      run = [];
+    }
+    run.push(page);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
 }
 
 /**
@@ -53,7 +110,7 @@ export async function filemapWriteAndWaitRange(mapping: Mapping, start: number, 
   const last = end === Infinity ? Infinity : Math.floor(end / PAGE_SIZE);
   const dirty = [...mapping.dirty].filter((page) => page.index >= first && page.index <= last);
   dirty.sort((a, b) => a.index - b.index);
-  for (const page of dirty) await writepage(page);
+  for (const run of consecutiveRuns(dirty)) await writepages(run);
   const lastCached = last === Infinity ? Number.MAX_SAFE_INTEGER >> PAGE_SHIFT : last;
   for (const page of mapping.pagesInRange(first, lastCached)) await page.waitOnWriteback();
 }
@@ -79,6 +136,17 @@ export async function invalidateInodePages2Range(mapping: Mapping, first: number
   return clean;
 }
 
+/** `first` and the dirty, idle pages right after it in its mapping, up to one batch. */
+function followingDirtyRun(first: Page): Page[] {
+  const run = [first];
+  for (let index = first.index + 1; run.length < WRITEBACK_BATCH; index++) {
+    const page = first.mapping.pages.get(index);
+    if (!page?.dirty || page.writeback || page.locked) break;
+    run.push(page);
+  }
+  return run;
+}
+
 /** Write back the oldest dirty pages until at most `target` remain (or nothing more can start). */
 async function writebackOldest(cache: PageCache, target: number, olderThan = Infinity): Promise<void> {
   while (cache.dirtyPages.size > target) {
@@ -91,7 +159,7 @@ async function writebackOldest(cache: PageCache, target: number, olderThan = Inf
       }
     }
     if (!victim) return;
-    await writepage(victim);
+    await writepages(followingDirtyRun(victim));
   }
 }
 

@@ -1,8 +1,8 @@
 /**
  * Open file handles (struct file): what FUSE calls `fh`. A handle records its open flags, so each
  * read and write takes the path the file was opened for: O_DIRECT goes to direct IO, anything else
- * through the page cache. Handles are keyed by number, never by path: with hard_remove, the release
- * of an unlinked file arrives with no usable path.
+ * through the page cache. Handles are keyed by number, never by path: an open file unlinked or renamed
+ * over is released under a name it no longer has (or none).
  */
 import type { Mapping } from '../mm/api.js';
 import { FsError } from '../util/errno.js';

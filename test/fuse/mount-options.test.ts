@@ -8,7 +8,7 @@ describe('coherefs mount options', () => {
     expect(binding.defaultPermissions).toBe(true);
     expect(binding.maxRead).toBe(MAX_REQUEST_BYTES);
     expect(binding.subtype).toBe('coherefs');
-    expect(appended).toEqual(['direct_io', 'max_write=131072', 'hard_remove']);
+    expect(appended).toEqual(['direct_io', 'max_write=131072', 'use_ino', 'attr_timeout=0']);
   });
 
   it('allow other users only on request', () => {

@@ -81,7 +81,10 @@ export function mountCommand(): Command {
         }
         throw err;
       }
-      if (flags.foreground) await runForeground(image, mountpoint, flags, config);
-      else await startInBackground(image, mountpoint, flags);
+      if (!flags.foreground) return startInBackground(image, mountpoint, flags);
+      await runForeground(image, mountpoint, flags, config);
+      // The image is released. After an unmount from outside, fuse-native's loop thread would keep
+      // the process alive (its close needs fusermount to succeed on the mount that is gone).
+      process.exit(0);
     });
 }

@@ -1,6 +1,9 @@
 /**
  * The `-o` options of `coherefs mount` (and of `mount -t fuse.coherefs`): key=value pairs, comma
  * separated. Unknown keys and bad values are refused before anything is mounted.
+ * mount(8) and fstab add generic options of their own: the per-mount flags the kernel keeps
+ * (nosuid, nodev, noexec, noatime, ...) are passed on to the FUSE mount; those meant for mount(8),
+ * systemd or fstab alone (defaults, auto, _netdev, nofail, x-*, ...) are accepted and dropped.
  */
 import type { CoherenceMode } from '../../mm/api.js';
 import { parseSize } from '../../util/size.js';
@@ -16,6 +19,8 @@ export interface MountConfig {
    * which `evict` mode lets a buffered read re-add old data. The demo sets it for every mode alike.
    */
   dioEvictDelayMs: number;
+  /** Generic per-mount flags handed to the kernel with the FUSE mount (e.g. nosuid, noatime). */
+  kernelFlags: string[];
 }
 
 export const DEFAULT_MOUNT_CONFIG: MountConfig = {
@@ -24,7 +29,18 @@ export const DEFAULT_MOUNT_CONFIG: MountConfig = {
   dioAlign: 512,
   allowOther: false,
   dioEvictDelayMs: 0,
+  kernelFlags: [],
 };
+
+/** Per-mount flags libfuse 2 hands to mount(2) (its mount_flags table); rw is the default. */
+const KERNEL_FLAGS = new Set(['rw', 'suid', 'nosuid', 'dev', 'nodev', 'exec', 'noexec', 'atime', 'noatime', 'sync', 'async', 'dirsync']);
+/** Options for mount(8), fstab and systemd only: nothing for the filesystem to do. */
+const USERSPACE_ONLY = new Set(['defaults', 'auto', 'noauto', 'user', 'nouser', 'users', 'owner', 'group', 'nofail', '_netdev',
+  'relatime', 'norelatime', 'strictatime', 'nostrictatime', 'diratime', 'nodiratime', 'lazytime', 'nolazytime', 'loud', 'silent']);
+
+function isUserspaceOnly(key: string): boolean {
+  return USERSPACE_ONLY.has(key) || key.startsWith('x-') || key === 'comment';
+}
 
 const COHERENCE_MODES: readonly CoherenceMode[] = ['none', 'evict', 'locked'];
 const MIN_CACHE_SIZE = 2 ** 20;
@@ -61,7 +77,7 @@ function parseCacheSize(value: string): number {
 }
 
 export function parseMountOptions(text: string | undefined): MountConfig {
-  const config = { ...DEFAULT_MOUNT_CONFIG };
+  const config = { ...DEFAULT_MOUNT_CONFIG, kernelFlags: [] as string[] };
   for (const option of (text ?? '').split(',').filter((o) => o !== '')) {
     const [key, value, ...rest] = option.split('=');
     const needValue = (): string => {
@@ -90,7 +106,14 @@ export function parseMountOptions(text: string | undefined): MountConfig {
         if (value !== undefined) throw new MountOptionError(`allow_other takes no value`);
         config.allowOther = true;
         break;
+      case 'ro':
+        throw new MountOptionError('read-only mounts are not supported (coherefs writes a checkpoint at mount and unmount)');
       default:
+        if (KERNEL_FLAGS.has(option)) {
+          if (option !== 'rw') config.kernelFlags.push(option);
+          break;
+        }
+        if (isUserspaceOnly(key!)) break;
         throw new MountOptionError(`unknown mount option '${option}' (known: cache_size, coherence, dio_align, dio_evict_delay_ms, allow_other)`);
     }
   }

@@ -31,7 +31,7 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
   });
   let session;
   try {
-    session = await serveVfs(vfs, mountpoint, { allowOther: config.allowOther, debug: args.debug, fsname: 'coherefs' }, log);
+    session = await serveVfs(vfs, mountpoint, { allowOther: config.allowOther, debug: args.debug, fsname: 'coherefs', kernelFlags: config.kernelFlags }, log);
   } catch (err) {
     await vfs.close();
     throw err;

@@ -1,0 +1,12 @@
+/** Mounting a coherefs image with the CLI's foreground daemon (`coherefs mount -f`) as a child process. */
+import { startDaemonMount, type DaemonMount } from '../src/util/daemon-mount.js';
+import { projectFile } from '../src/util/project-file.js';
+
+/** Mount `image` with `-o options` on a fresh mktemp mountpoint (or `mountpoint`). */
+export function mountCoherefs(image: string, options = 'cache_size=64M', mountpoint?: string): Promise<DaemonMount> {
+  return startDaemonMount({
+    command: process.execPath,
+    args: [projectFile('dist/src/cli/main.js'), 'mount', image, '{mountpoint}', '-f', '-o', options],
+    ...(mountpoint !== undefined ? { mountpoint } : {}),
+  });
+}

@@ -1,0 +1,30 @@
+/** Guards the `-o` parsing of coherefs mount, including the generic options mount(8) and fstab add. */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MOUNT_CONFIG, parseMountOptions } from '../../src/cli/daemon/mount-config.js';
+import { buildMountOptions } from '../../src/fuse/api.js';
+
+describe('coherefs mount -o', () => {
+  it('parses the coherefs options', () => {
+    expect(parseMountOptions('cache_size=64M,coherence=evict,dio_align=4096,dio_evict_delay_ms=2,allow_other')).toEqual({
+      cacheSize: 64 * 2 ** 20, coherence: 'evict', dioAlign: 4096, allowOther: true, dioEvictDelayMs: 2, kernelFlags: [],
+    });
+    expect(parseMountOptions(undefined)).toEqual(DEFAULT_MOUNT_CONFIG);
+  });
+
+  it('refuses unknown options and bad values', () => {
+    expect(() => parseMountOptions('bogus=1')).toThrow(/unknown mount option 'bogus=1'/);
+    expect(() => parseMountOptions('coherence=sometimes')).toThrow(/coherence must be one of/);
+    expect(() => parseMountOptions('dio_align=1000')).toThrow(/power of two/);
+    expect(() => parseMountOptions('cache_size=1k')).toThrow(/at least 1M/);
+    expect(() => parseMountOptions('ro')).toThrow(/read-only/);
+  });
+
+  it('passes the kernel per-mount flags of mount(8) on and drops userspace-only ones', () => {
+    const config = parseMountOptions('rw,nosuid,nodev,noexec,noatime,_netdev,nofail,defaults,x-systemd.automount,comment=x');
+    expect(config.kernelFlags).toEqual(['nosuid', 'nodev', 'noexec', 'noatime']);
+    expect(buildMountOptions({ kernelFlags: config.kernelFlags }).appended).toEqual(
+      ['direct_io', 'max_write=131072', 'use_ino', 'attr_timeout=0', 'nosuid', 'nodev', 'noexec', 'noatime'],
+    );
+    expect(() => buildMountOptions({ kernelFlags: ['nosuid,allow_other'] })).toThrow(/not a mount flag/);
+  });
+});
