@@ -6,9 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { controlSocketPath } from '../../src/cli/daemon/control-socket.js';
 import { fsck } from '../../src/fs/api.js';
 import type { DaemonMount } from '../../src/util/daemon-mount.js';
 import { findMount } from '../../src/util/mountinfo.js';
@@ -45,4 +46,17 @@ describe.runIf(requireFuse())('every way of unmounting leaves a clean image with
       expect((await readFile(join(mount.mountpoint, 'unsynced'))).equals(data)).toBe(true);
     });
   }
+
+  it('coherefs umount clears the dead mount of a kill -9\'d daemon and its socket', async () => {
+    const scratch = (used.scratch = await scratchImage(64 * MiB));
+    const mount = (used.mount = await mountCoherefs(scratch.image));
+    const socket = await controlSocketPath(mount.mountpoint);
+    process.kill(mount.pid, 'SIGKILL');
+    expect(await waitForExit(mount.pid)).toBe(true);
+
+    expect((await coherefs(['umount', mount.mountpoint])).code).toBe(0);
+    expect(await findMount(mount.mountpoint)).toBeUndefined();
+    await expect(access(socket)).rejects.toThrow(/ENOENT/);
+    expect((await fsck(scratch.image)).clean).toBe(true);
+  });
 });
