@@ -1,5 +1,5 @@
 /** The race demo's result as a person reads it (a table and a verdict) and as a chart. */
-import { lineChart, svgToPng, type Row } from '../../util/plot.js';
+import type { Row } from '../../util/plot.js';
 import type { RaceResult } from './run-race.js';
 
 const COLUMNS = ['mode', 'readers', 'direct writes', 'reads', 'stale reads', 'stale %', 'worst lag (versions)', 'torn', 'fsck'] as const;
@@ -55,6 +55,8 @@ export interface RacePlot {
 
 /** Stale reads per time bucket, one line per mode, one panel per reader kind. */
 export async function racePlot(result: RaceResult): Promise<RacePlot> {
+  // The plotting stack (vega, resvg) costs ~33 MiB: loaded only when a plot is drawn, not by the daemon.
+  const { lineChart, svgToPng } = await import('../../util/plot.js');
   const rows: Row[] = result.modes.flatMap(({ rows: modeRows }) =>
     modeRows.flatMap((row) =>
       row.staleOverTime.map((bucket) => ({ mode: row.mode, readers: `${row.readers} readers`, seconds: bucket.seconds, stale: bucket.stale })),
