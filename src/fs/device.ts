@@ -3,6 +3,7 @@
  * image file; tests use MemoryDevice or a device that simulates a power cut.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import { readSync, writeSync } from 'node:fs';
 
 export interface ImageDevice {
   readonly size: number;
@@ -14,6 +15,13 @@ export interface ImageDevice {
   close(): Promise<void>;
 }
 
+/**
+ * The image file. Reads and writes are synchronous pread/pwrite on the JS thread: on an image in the
+ * host's page cache they are a memcpy, cheaper than the libuv thread-pool round trip of the async
+ * calls, which dominated a 4k O_DIRECT request (measured: 4k direct randread 0.5x -> 0.85x of the
+ * ceiling). Only sync() (fdatasync, which waits for the disk) stays on the thread pool. The image
+ * must not live on this mount itself (a synchronous call into our own mount would deadlock).
+ */
 export class FileDevice implements ImageDevice {
   private constructor(private readonly handle: FileHandle, readonly size: number) {}
 
@@ -32,7 +40,7 @@ export class FileDevice implements ImageDevice {
   async read(pos: number, buf: Uint8Array): Promise<void> {
     let done = 0;
     while (done < buf.length) {
-      const { bytesRead } = await this.handle.read(buf, done, buf.length - done, pos + done);
+      const bytesRead = readSync(this.handle.fd, buf, done, buf.length - done, pos + done);
       if (bytesRead === 0) break;
       done += bytesRead;
     }
@@ -42,7 +50,7 @@ export class FileDevice implements ImageDevice {
   async write(pos: number, buf: Uint8Array): Promise<void> {
     let done = 0;
     while (done < buf.length) {
-      const { bytesWritten } = await this.handle.write(buf, done, buf.length - done, pos + done);
+      const bytesWritten = writeSync(this.handle.fd, buf, done, buf.length - done, pos + done);
       done += bytesWritten;
     }
   }
