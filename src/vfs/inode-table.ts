@@ -48,8 +48,8 @@ export class InodeTable {
    * dirty pages must not be written back into blocks the fs is about to free.
    */
   async forgetIfLastLink(ino: number): Promise<void> {
-    const attr = this.fs.getattr(ino);
-    if (attr.nlink === 1 && !this.opens.has(ino) && this.mappings.has(ino)) await this.evict(ino);
+    // Only regular files have mappings, so directories and symlinks stop at the first test.
+    if (this.mappings.has(ino) && !this.opens.has(ino) && this.fs.getattr(ino).nlink === 1) await this.evict(ino);
   }
 
   /** mirrors evict() -> truncate_inode_pages_final(): drop every page, then forget the mapping. */

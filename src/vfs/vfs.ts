@@ -1,8 +1,9 @@
 /**
  * Vfs: one mounted coherefs instance — the on-image filesystem below, the page cache above it, and
- * the open handles that choose, per request, between buffered and direct IO. Every method runs as an
- * mm Task so that lock holders and waiters have names in the watchdog and the stats.
+ * the open handles that choose, per request, between buffered and direct IO. Every data operation
+ * runs as an mm Task so that lock holders and waiters have names in the watchdog and the stats.
  */
+import { constants } from 'node:fs';
 import { Filesystem, type Attr, type DirEntry, type StatFs } from '../fs/api.js';
 import {
   PageCache, bufferedRead, bufferedWrite, directRead, directWrite, fsync, runTask, truncate,
@@ -14,8 +15,7 @@ import { HandleTable, type FileHandle } from './handles.js';
 import { InodeTable } from './inode-table.js';
 import { walkParent, walkPath } from './path-walk.js';
 
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
+const { S_IFMT, S_IFREG } = constants;
 /** chown(2)'s "leave unchanged", as libfuse hands it over: (uid_t)-1. */
 const UNCHANGED_ID = 0xffffffff;
 
@@ -123,7 +123,7 @@ export class Vfs {
 
   async unlink(path: string): Promise<void> {
     const { parent, name } = walkParent(this.fs, path);
-    await this.forgetIfLastLink(parent, name);
+    await this.inodes.forgetIfLastLink(this.fs.lookup(parent, name));
     this.fs.unlink(parent, name);
   }
 
@@ -137,7 +137,7 @@ export class Vfs {
     const target = walkParent(this.fs, to);
     const sourceIno = this.fs.lookup(source.parent, source.name);
     const targetIno = this.lookupOrNull(target.parent, target.name);
-    if (targetIno !== null && targetIno !== sourceIno) await this.forgetIfLastLink(target.parent, target.name);
+    if (targetIno !== null && targetIno !== sourceIno) await this.inodes.forgetIfLastLink(targetIno);
     this.fs.rename(source.parent, source.name, target.parent, target.name);
   }
 
@@ -225,10 +225,5 @@ export class Vfs {
       if (err instanceof FsError && err.code === 'ENOENT') return null;
       throw err;
     }
-  }
-
-  private async forgetIfLastLink(parent: number, name: string): Promise<void> {
-    const ino = this.fs.lookup(parent, name);
-    if ((this.fs.getattr(ino).mode & S_IFMT) === S_IFREG) await this.inodes.forgetIfLastLink(ino);
   }
 }

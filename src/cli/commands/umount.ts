@@ -4,21 +4,18 @@
  * killed), falls back to fusermount -u, then to a lazy unmount of the dead mount, and removes the
  * socket the dead daemon left behind.
  */
-import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
-import { promisify } from 'node:util';
+import { realpath, rm } from 'node:fs/promises';
 import { Command } from 'commander';
+import { forceUnmount } from '../../util/daemon-mount.js';
+import { findMount } from '../../util/mountinfo.js';
 import { controlSocketPath, requestControl } from '../daemon/control-socket.js';
 
-const run = promisify(execFile);
-
 async function unmountWithoutDaemon(mountpoint: string): Promise<void> {
-  const socketPath = await controlSocketPath(mountpoint);
-  try {
-    await run('fusermount', ['-u', mountpoint]);
-  } catch {
-    await run('umount', ['-l', mountpoint]);
-  }
+  const real = await realpath(mountpoint);
+  const socketPath = await controlSocketPath(real);
+  if (!(await findMount(real))) throw new Error(`${mountpoint} is not mounted`);
+  await forceUnmount(real);
+  if (await findMount(real)) throw new Error(`${mountpoint} is still mounted (busy?)`);
   await rm(socketPath, { force: true });
 }
 
