@@ -115,13 +115,18 @@ export async function killDaemon9(mount: DaemonMount): Promise<void> {
   } catch {
     // already dead
   }
-  await waitFor(async () => {
+  await waitForExit(mount.pid, 5000);
+  await forceUnmount(mount.mountpoint);
+}
+
+/** Wait until process `pid` is gone (true), or `timeoutMs` passed (false). */
+export function waitForExit(pid: number, timeoutMs = 15_000): Promise<boolean> {
+  return waitFor(() => {
     try {
-      process.kill(mount.pid, 0);
+      process.kill(pid, 0);
       return false;
     } catch {
       return true;
     }
-  }, 5000);
-  await forceUnmount(mount.mountpoint);
+  }, timeoutMs);
 }

@@ -11,11 +11,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkfs } from '../../../src/fs/api.js';
-import type { DaemonMount } from '../../../src/util/daemon-mount.js';
+import { waitForExit, type DaemonMount } from '../../../src/util/daemon-mount.js';
 import { projectFile } from '../../../src/util/project-file.js';
 import { mountCoherefs } from '../../../bench/coherefs-mount.js';
 
-export { mountCoherefs };
+export { mountCoherefs, waitForExit };
 
 export const MiB = 2 ** 20;
 
@@ -50,20 +50,6 @@ export function coherefs(args: string[], timeoutMs = 30_000): Promise<CliResult>
 
 export async function sha256File(path: string): Promise<string> {
   return createHash('sha256').update(await readFile(path)).digest('hex');
-}
-
-/** Wait until process `pid` is gone (true), or `timeoutMs` passed (false). */
-export async function waitForExit(pid: number, timeoutMs = 15_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return true;
-    }
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 export interface MountedImage {
