@@ -9,10 +9,14 @@ import { BLOCK_SIZE, MAX_FILE_SIZE } from './layout.js';
 import type { Inode } from './inode.js';
 import type { Run } from './allocator.js';
 import { check } from '../util/errno.js';
+import { ioVecLength, ioVecSlice, ioVecZero, type IoVec } from '../util/iovec.js';
+
+/** Read-only zeros: the padding of partly written fresh blocks, and truncate's tail. */
+const ZERO_BLOCK = new Uint8Array(BLOCK_SIZE);
 
 /** What a FileStore needs from its filesystem. */
 export interface StoreHost {
-  readonly device: { read(pos: number, buf: Uint8Array): Promise<void>; write(pos: number, buf: Uint8Array): Promise<void> };
+  readonly device: { read(pos: number, buf: IoVec): Promise<void>; write(pos: number, buf: IoVec): Promise<void> };
   /** Allocate n data blocks, committing first to reclaim freed ones if needed; ENOSPC if there are none. */
   allocate(n: number): Promise<Run[]>;
   /** Hold metadata room for `extents` new extents while their data is written (ENOSPC if there is none). */
@@ -72,7 +76,7 @@ export class FileStore implements BackingStore {
         const tail = size % BLOCK_SIZE;
         const lastBlock = this.extents.lookup(Math.floor(size / BLOCK_SIZE));
         if (tail !== 0 && lastBlock !== null) {
-          await this.host.device.write(lastBlock * BLOCK_SIZE + tail, new Uint8Array(BLOCK_SIZE - tail));
+          await this.host.device.write(lastBlock * BLOCK_SIZE + tail, ZERO_BLOCK.subarray(tail));
         }
         this.host.truncateBlocks(this.inode, Math.ceil(size / BLOCK_SIZE));
       }
@@ -80,10 +84,10 @@ export class FileStore implements BackingStore {
     });
   }
 
-  async read(pos: number, dst: Uint8Array): Promise<void> {
+  async read(pos: number, dst: IoVec): Promise<void> {
     check(!this.retired, 'ESTALE', `inode ${this.inode.ino} has been freed`);
-    const end = Math.min(pos + dst.length, this.inode.size);
-    dst.fill(0);
+    const end = Math.min(pos + ioVecLength(dst), this.inode.size);
+    ioVecZero(dst);
     for (let at = pos; at < end;) {
       const lblk = Math.floor(at / BLOCK_SIZE);
       const inBlock = at % BLOCK_SIZE;
@@ -92,19 +96,20 @@ export class FileStore implements BackingStore {
       const runEnd = Math.min(end, (lblk + Math.max(mapped, 1)) * BLOCK_SIZE);
       if (mapped > 0) {
         const pblk = this.extents.lookup(lblk)!;
-        await this.host.device.read(pblk * BLOCK_SIZE + inBlock, dst.subarray(at - pos, runEnd - pos));
+        await this.host.device.read(pblk * BLOCK_SIZE + inBlock, ioVecSlice(dst, at - pos, runEnd - pos));
       }
       at = runEnd;
     }
   }
 
   /** Write data, allocating holes (mirrors ext4's writepages path). Context: takes this file's store lock. */
-  async write(pos: number, src: Uint8Array): Promise<void> {
+  async write(pos: number, src: IoVec): Promise<void> {
+    const length = ioVecLength(src);
     check(Number.isSafeInteger(pos) && pos >= 0, 'EINVAL', `bad position ${pos}`);
-    check(pos + src.length <= MAX_FILE_SIZE, 'EFBIG');
-    if (src.length === 0) return;
+    check(pos + length <= MAX_FILE_SIZE, 'EFBIG');
+    if (length === 0) return;
     return this.exclusive(async () => {
-      const end = pos + src.length;
+      const end = pos + length;
       const holes: number[] = [];
       for (let b = Math.floor(pos / BLOCK_SIZE); b <= Math.floor((end - 1) / BLOCK_SIZE); b++) {
         if (this.extents.lookup(b) === null) holes.push(b);
@@ -128,7 +133,7 @@ export class FileStore implements BackingStore {
         throw err;
       }
       try {
-        await this.writeBlocks(pos, src, fresh);
+        await this.writeBlocks(pos, length, src, fresh);
       } catch (err) {
         this.host.unallocate(runs);
         throw err;
@@ -141,31 +146,30 @@ export class FileStore implements BackingStore {
   }
 
   /**
-   * Write src at pos into mapped blocks in place and into the fresh blocks whole, zero-filled around
+   * Write src at pos into mapped blocks in place and into the fresh blocks whole, zero-padded around
    * the data, one device write per run contiguous on the device.
    */
-  private async writeBlocks(pos: number, src: Uint8Array, fresh: Map<number, number>): Promise<void> {
-    const end = pos + src.length;
+  private async writeBlocks(pos: number, length: number, src: IoVec, fresh: Map<number, number>): Promise<void> {
+    const end = pos + length;
     const last = Math.floor((end - 1) / BLOCK_SIZE);
     const pblkOf = (b: number): number => fresh.get(b) ?? this.extents.lookup(b)!;
-    const writes: Promise<void>[] = [];
     for (let b = Math.floor(pos / BLOCK_SIZE); b <= last;) {
       const isFresh = fresh.has(b);
       const pblk = pblkOf(b);
       let n = 1;
       while (b + n <= last && fresh.has(b + n) === isFresh && pblkOf(b + n) === pblk + n) n++;
       const segStart = Math.max(pos, b * BLOCK_SIZE);
-      const data = src.subarray(segStart - pos, Math.min(end, (b + n) * BLOCK_SIZE) - pos);
+      const segEnd = Math.min(end, (b + n) * BLOCK_SIZE);
+      const data = ioVecSlice(src, segStart - pos, segEnd - pos);
       if (isFresh) {
-        const whole = new Uint8Array(n * BLOCK_SIZE);
-        whole.set(data, segStart - b * BLOCK_SIZE);
-        writes.push(this.host.device.write(pblk * BLOCK_SIZE, whole));
+        const head = ZERO_BLOCK.subarray(0, segStart - b * BLOCK_SIZE);
+        const tail = ZERO_BLOCK.subarray(0, (b + n) * BLOCK_SIZE - segEnd);
+        await this.host.device.write(pblk * BLOCK_SIZE, [head, ...data, tail]);
       } else {
-        writes.push(this.host.device.write(pblk * BLOCK_SIZE + (segStart - b * BLOCK_SIZE), data));
+        await this.host.device.write(pblk * BLOCK_SIZE + (segStart - b * BLOCK_SIZE), data);
       }
       b += n;
     }
-    await Promise.all(writes);
   }
 
   sync(): Promise<void> {

@@ -7,8 +7,12 @@
  * over the image file, and the tests implement it in memory.
  *
  * Offsets are bytes. Buffered IO calls read/write with whole pages (PAGE_SIZE-aligned position and
- * length); direct IO calls them with logical-block-aligned ranges (512 bytes by default).
+ * length); direct IO calls them with logical-block-aligned ranges (512 bytes by default). The memory
+ * of a transfer is an IoVec: readahead and writeback pass their pages' frames as they are (the
+ * bio_vecs of one bio), so a 128 KiB run moves with one call and no bounce copy.
  */
+import type { IoVec } from '../util/iovec.js';
+
 export interface BackingStore {
   /** i_size: the file's length in bytes. */
   size(): number;
@@ -20,15 +24,15 @@ export interface BackingStore {
    */
   setSize(size: number): Promise<void>;
 
-  /** Read [pos, pos + dst.length) into dst; holes and bytes past i_size read as zeros. */
-  read(pos: number, dst: Uint8Array): Promise<void>;
+  /** Read [pos, pos + length of dst) into dst; holes and bytes past i_size read as zeros. */
+  read(pos: number, dst: IoVec): Promise<void>;
 
   /**
    * Write src at pos, allocating blocks as needed. Does not change i_size unless the write ends past
    * it (a direct write that extends the file); writeback clamps its last page to i_size itself.
    * Fails with ENOSPC or EFBIG as FsError, leaving the file as it was.
    */
-  write(pos: number, src: Uint8Array): Promise<void>;
+  write(pos: number, src: IoVec): Promise<void>;
 
   /** Make everything written so far, data then metadata, durable (the fs half of fsync). */
   sync(): Promise<void>;

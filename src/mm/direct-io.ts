@@ -14,6 +14,7 @@ import { schedulePoint } from './schedule-points.js';
 import { current } from './task.js';
 import { filemapWriteAndWaitRange, invalidateInodePages2Range } from './writeback.js';
 import { FsError, check } from '../util/errno.js';
+import { ioVecSlice } from '../util/iovec.js';
 
 /** Bytes per pin-and-write round (one bio). */
 const DIO_CHUNK = 128 * 1024;
@@ -101,7 +102,7 @@ async function dioWriteLoop(mapping: Mapping, pos: number, src: UserBuffer, leng
     }
     const bytes = pinned.bytes - (pinned.bytes % cache.options.dioAlign);
     try {
-      if (bytes > 0) await mapping.host.write(pos + done, gather(pinned, bytes));
+      if (bytes > 0) await mapping.host.write(pos + done, ioVecSlice(pinned.segments, 0, bytes));
     } finally {
       unpinUserPages(pinned);
     }
@@ -131,32 +132,10 @@ export async function directRead(mapping: Mapping, pos: number, dst: UserBuffer)
   const pinned = await pinUserPages(dst, 0, length, true);
   try {
     if (pinned.bytes === 0) throw pinned.error ?? new FsError('EFAULT', 'direct read destination not writeable');
-    if (pinned.segments.length === 1) await host.read(pos, pinned.segments[0]!);
-    else {
-      const bounce = new Uint8Array(pinned.bytes);
-      await host.read(pos, bounce);
-      let off = 0;
-      for (const segment of pinned.segments) {
-        segment.set(bounce.subarray(off, off + segment.length));
-        off += segment.length;
-      }
-    }
+    await host.read(pos, pinned.segments);
   } finally {
     unpinUserPages(pinned);
   }
   cache.stats.dioBytesRead += pinned.bytes;
   return pinned.bytes;
-}
-
-/** The first `bytes` of the pinned ranges as one buffer (a view of the only range when possible). */
-function gather(pinned: PinnedPages, bytes: number): Uint8Array {
-  if (pinned.segments.length === 1) return pinned.segments[0]!.subarray(0, bytes);
-  const out = new Uint8Array(bytes);
-  let off = 0;
-  for (const segment of pinned.segments) {
-    if (off >= bytes) break;
-    out.set(segment.subarray(0, bytes - off), off);
-    off += segment.length;
-  }
-  return out;
 }

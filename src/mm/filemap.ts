@@ -2,7 +2,6 @@
  * filemap: buffered IO through the cache (mm/filemap.c), plus truncate and fsync.
  * Buffered read and write hold the mapping's add side while they look up, add and fill pages.
  */
-import { BOUNCE_PAGES, bounceAlloc, bounceFree } from './bounce-buffer.js';
 import { pageCacheReadahead } from './readahead.js';
 import { copyFromUser, copyToUser, faultInReadable, faultInWriteable, userBufferLength, type UserBuffer } from './iov-iter.js';
 import type { Mapping } from './mapping.js';
@@ -25,7 +24,7 @@ export function readFolio(page: Page): Promise<void> {
 }
 
 /**
- * Fill locked, new pages with consecutive indexes from the store, one read per bounce buffer
+ * Fill locked, new pages with consecutive indexes from the store with one read into their frames
  * (a readahead bio), zeros past i_size.
  */
 export async function readFolios(run: readonly Page[]): Promise<void> {
@@ -34,20 +33,8 @@ export async function readFolios(run: readonly Page[]): Promise<void> {
   const { host } = first.mapping;
   if (first.pos >= host.size()) {
     for (const page of run) page.data.fill(0);
-  } else if (run.length === 1) {
-    await host.read(first.pos, first.data);
   } else {
-    const bounce = bounceAlloc();
-    try {
-      for (let from = 0; from < run.length; from += BOUNCE_PAGES) {
-        const part = run.slice(from, from + BOUNCE_PAGES);
-        const staged = bounce.subarray(0, part.length * PAGE_SIZE);
-        await host.read(part[0]!.pos, staged);
-        part.forEach((page, i) => page.data.set(staged.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE)));
-      }
-    } finally {
-      bounceFree(bounce);
-    }
+    await host.read(first.pos, run.map((page) => page.data));
   }
   for (const page of run) {
     page.blockNr = host.bmap(page.index);
@@ -76,7 +63,7 @@ export async function filemapGetPage(mapping: Mapping, index: number, point: Sch
     if (hit) return hit;
     const page = mapping.pages.get(index);
     if (page?.locked) {
-      await page.locked;
+      await page.waitUnlocked();
       continue;
     }
     if (page) cache.deletePage(page);
@@ -250,12 +237,12 @@ async function grabCachePageWriteBegin(mapping: Mapping, index: number, partial:
   for (;;) {
     let page = mapping.pages.get(index);
     if (page) {
-      await page.lock();
+      if (!page.trylock()) await page.lock();
       if (!page.attached) {
         page.unlock();
         continue;
       }
-      await page.waitOnWriteback();
+      if (page.writeback) await page.waitOnWriteback();
       cache.stats.cacheHits++;
     } else {
       page = (await cache.addLockedPage(mapping, index)) ?? undefined;

@@ -1,31 +1,50 @@
 /**
  * Page: one PAGE_SIZE piece of a file in the cache (struct page / folio), with the kernel's flags.
- * `locked` is the page lock, a promise that waiters await while its read (or a writer's
- * read-modify-write) is in flight; `writeback` likewise while its write to the store is in flight.
+ * `locked` is the page lock, held while its read (or a writer's read-modify-write) is in flight;
+ * `writeback` is set while its write to the store is in flight. Both are plain flags: taking an
+ * uncontended lock costs nothing (folio_trylock), and a promise to sleep on is made only when
+ * somebody has to wait, as the kernel queues on a page's wait queue only when it sleeps.
  */
 import type { Mapping } from './mapping.js';
+import type { PageList } from './page-list.js';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
+
+/** A wait queue made on the first sleeper: a promise and its wake-up. */
+interface WaitQueue {
+  promise: Promise<void>;
+  wake: () => void;
+}
+
+function newWaitQueue(): WaitQueue {
+  let wake!: () => void;
+  const promise = new Promise<void>((resolve) => (wake = resolve));
+  return { promise, wake };
+}
 
 export class Page {
   uptodate = false;
   dirty = false;
   /** Time the page was dirtied (ms), for the flusher's expiry. */
   dirtiedAt = 0;
-  locked: Promise<void> | null = null;
-  writeback: Promise<void> | null = null;
+  locked = false;
+  writeback = false;
   /** get_user_pages pins: a pinned page is never reclaimed and its frame outlives its eviction. */
   pinCount = 0;
   /** False once the page has left its mapping (evicted, invalidated, truncated). */
   attached = true;
+  /** The list the page is on (the cache's LRU or its dirty list) and its links there (folio->lru). */
+  list: PageList | null = null;
+  prev: Page | null = null;
+  next: Page | null = null;
   /**
    * The device block of this file block (bmap), cached as buffer heads do when the page is read or
    * written back (undefined: not looked up, null: a hole). A stale page then names a stale block.
    */
   blockNr: number | null | undefined = undefined;
-  private unlockWaiters: (() => void) | null = null;
-  private writebackWaiters: (() => void) | null = null;
+  private unlockWaiters: WaitQueue | null = null;
+  private writebackWaiters: WaitQueue | null = null;
 
   constructor(
     readonly mapping: Mapping,
@@ -43,44 +62,51 @@ export class Page {
     return this.attached && this.uptodate && !this.dirty && !this.locked && !this.writeback && this.pinCount === 0;
   }
 
-  /** Take the page lock without sleeping (the page must be unlocked). */
-  setLocked(): void {
-    this.locked = new Promise((wake) => (this.unlockWaiters = wake));
+  /** mirrors folio_trylock(): take the page lock if it is free, without sleeping. */
+  trylock(): boolean {
+    if (this.locked) return false;
+    this.locked = true;
     this.mapping.cache.updateLru(this);
+    return true;
   }
 
   /** mirrors folio_lock(). Context: may sleep until the page is unlocked. */
   async lock(): Promise<void> {
-    while (this.locked) await this.locked;
-    this.setLocked();
+    while (!this.trylock()) await this.waitUnlocked();
+  }
+
+  /** mirrors folio_wait_locked(): sleep until the page is unlocked (without taking the lock). */
+  waitUnlocked(): Promise<void> {
+    if (!this.locked) return Promise.resolve();
+    return (this.unlockWaiters ??= newWaitQueue()).promise;
   }
 
   /** mirrors folio_unlock(). */
   unlock(): void {
-    const wake = this.unlockWaiters;
-    this.locked = null;
+    const waiters = this.unlockWaiters;
+    this.locked = false;
     this.unlockWaiters = null;
-    wake?.();
+    waiters?.wake();
     this.mapping.cache.updateLru(this);
   }
 
   /** mirrors folio_start_writeback(). */
   startWriteback(): void {
-    this.writeback = new Promise((wake) => (this.writebackWaiters = wake));
+    this.writeback = true;
     this.mapping.cache.updateLru(this);
   }
 
   /** mirrors folio_end_writeback(). */
   endWriteback(): void {
-    const wake = this.writebackWaiters;
-    this.writeback = null;
+    const waiters = this.writebackWaiters;
+    this.writeback = false;
     this.writebackWaiters = null;
-    wake?.();
+    waiters?.wake();
     this.mapping.cache.updateLru(this);
   }
 
   /** mirrors folio_wait_writeback(): stable pages, nobody modifies a page being written. */
   async waitOnWriteback(): Promise<void> {
-    while (this.writeback) await this.writeback;
+    while (this.writeback) await (this.writebackWaiters ??= newWaitQueue()).promise;
   }
 }

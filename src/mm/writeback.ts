@@ -5,12 +5,11 @@
 import { PAGE_SHIFT, PAGE_SIZE, type Page } from './page.js';
 import type { Mapping } from './mapping.js';
 import type { PageCache } from './page-cache.js';
-import { BOUNCE_PAGES, bounceAlloc, bounceFree } from './bounce-buffer.js';
 import { schedulePoint } from './schedule-points.js';
 import { FsError } from '../util/errno.js';
 
 /** Pages per store write of writeback (128 KiB, one FUSE request's worth). */
-const WRITEBACK_BATCH = BOUNCE_PAGES;
+const WRITEBACK_BATCH = 32;
 
 /**
  * mirrors writepage(): lock the page, mark it writeback, clear dirty, write it clamped to i_size,
@@ -30,7 +29,7 @@ export function writepage(page: Page): Promise<void> {
 export async function writepages(run: readonly Page[]): Promise<void> {
   let batch: Page[] = [];
   for (const page of run) {
-    await page.lock();
+    if (!page.trylock()) await page.lock();
     if (!page.dirty || !page.attached) {
       page.unlock();
       await writeBatch(batch);
@@ -72,16 +71,10 @@ async function writeBatch(batch: readonly Page[]): Promise<void> {
   }
 }
 
-/** Write the first `length` bytes of consecutive pages at `pos`, through a bounce buffer when more than one. */
-async function writeGathered(mapping: Mapping, pos: number, batch: readonly Page[], length: number): Promise<void> {
-  if (batch.length === 1) return mapping.host.write(pos, batch[0]!.data.subarray(0, length));
-  const bounce = bounceAlloc();
-  try {
-    for (let i = 0; i * PAGE_SIZE < length; i++) bounce.set(batch[i]!.data.subarray(0, Math.min(PAGE_SIZE, length - i * PAGE_SIZE)), i * PAGE_SIZE);
-    await mapping.host.write(pos, bounce.subarray(0, length));
-  } finally {
-    bounceFree(bounce);
-  }
+/** Write the first `length` bytes of consecutive pages at `pos`: one store write of their frames. */
+function writeGathered(mapping: Mapping, pos: number, batch: readonly Page[], length: number): Promise<void> {
+  const frames = batch.map((page, i) => page.data.subarray(0, Math.min(PAGE_SIZE, length - i * PAGE_SIZE)));
+  return mapping.host.write(pos, frames.filter((frame) => frame.length > 0));
 }
 
 /** Split pages of one mapping, sorted by index, into runs of consecutive indexes, at most one batch long. */
@@ -112,7 +105,7 @@ export async function filemapWriteAndWaitRange(mapping: Mapping, start: number, 
   dirty.sort((a, b) => a.index - b.index);
   for (const run of consecutiveRuns(dirty)) await writepages(run);
   const lastCached = last === Infinity ? Number.MAX_SAFE_INTEGER >> PAGE_SHIFT : last;
-  for (const page of mapping.pagesInRange(first, lastCached)) await page.waitOnWriteback();
+  for (const page of mapping.pagesInRange(first, lastCached)) if (page.writeback) await page.waitOnWriteback();
 }
 
 /**

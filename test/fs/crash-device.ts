@@ -4,6 +4,7 @@
  * it — some whole, some lost, some torn (only some of their 512-byte sectors, and parts of sectors).
  */
 import { MemoryDevice, type ImageDevice } from '../../src/fs/api.js';
+import { ioVecGather, ioVecLength, type IoVec } from '../../src/util/iovec.js';
 
 export type TraceEntry = { kind: 'write'; pos: number; data: Uint8Array } | { kind: 'sync' };
 
@@ -19,13 +20,15 @@ export class RecordingDevice implements ImageDevice {
     return this.inner.size;
   }
 
-  read(pos: number, buf: Uint8Array): Promise<void> {
+  read(pos: number, buf: IoVec): Promise<void> {
     return this.inner.read(pos, buf);
   }
 
-  async write(pos: number, buf: Uint8Array): Promise<void> {
-    this.trace.push({ kind: 'write', pos, data: buf.slice() });
-    await this.inner.write(pos, buf);
+  async write(pos: number, buf: IoVec): Promise<void> {
+    const data = new Uint8Array(ioVecLength(buf));
+    ioVecGather(buf, data, 0);
+    this.trace.push({ kind: 'write', pos, data });
+    await this.inner.write(pos, data);
   }
 
   async sync(): Promise<void> {

@@ -1,6 +1,7 @@
 /** An in-memory BackingStore for the mm tests; `yieldEvery` makes each call yield to the event loop. */
 import type { BackingStore } from '../../src/mm/api.js';
 import { PAGE_SIZE } from '../../src/mm/api.js';
+import { ioVecGather, ioVecLength, ioVecScatter, type IoVec } from '../../src/util/iovec.js';
 
 export class MemoryStore implements BackingStore {
   bytes = new Uint8Array(0);
@@ -21,18 +22,18 @@ export class MemoryStore implements BackingStore {
     this.length = size;
   }
 
-  async read(pos: number, dst: Uint8Array): Promise<void> {
+  async read(pos: number, dst: IoVec): Promise<void> {
     await this.pause();
-    dst.fill(0);
-    if (pos < this.length) dst.set(this.bytes.subarray(pos, Math.min(this.length, pos + dst.length)));
+    ioVecScatter(this.bytes.subarray(Math.min(pos, this.length), this.length), dst);
   }
 
-  async write(pos: number, src: Uint8Array): Promise<void> {
+  async write(pos: number, src: IoVec): Promise<void> {
     await this.pause();
     this.writes++;
-    this.ensure(pos + src.length);
-    this.bytes.set(src, pos);
-    this.length = Math.max(this.length, pos + src.length);
+    const end = pos + ioVecLength(src);
+    this.ensure(end);
+    ioVecGather(src, this.bytes, pos);
+    this.length = Math.max(this.length, end);
   }
 
   async sync(): Promise<void> {

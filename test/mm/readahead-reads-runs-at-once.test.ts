@@ -1,12 +1,13 @@
 /** Guards readahead: a window of consecutive uncached pages is read from the store in one read. */
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, bufferedRead } from '../../src/mm/api.js';
+import { ioVecLength, type IoVec } from '../../src/util/iovec.js';
 import { MemoryStore } from './memory-store.js';
 
 class CountingStore extends MemoryStore {
   readLengths: number[] = [];
-  override async read(pos: number, dst: Uint8Array): Promise<void> {
-    this.readLengths.push(dst.length);
+  override async read(pos: number, dst: IoVec): Promise<void> {
+    this.readLengths.push(ioVecLength(dst));
     return super.read(pos, dst);
   }
 }

@@ -3,6 +3,7 @@
  * the page-cache core, so the demo needs no image (and a deadlocked task would hold an image forever).
  */
 import { PAGE_SIZE, type BackingStore } from '../../mm/api.js';
+import { ioVecGather, ioVecLength, ioVecScatter, type IoVec } from '../../util/iovec.js';
 
 export class MemoryFileStore implements BackingStore {
   private bytes: Uint8Array;
@@ -26,14 +27,14 @@ export class MemoryFileStore implements BackingStore {
     this.bytes = resized;
   }
 
-  async read(pos: number, dst: Uint8Array): Promise<void> {
-    dst.fill(0);
-    dst.set(this.bytes.subarray(pos, Math.min(this.bytes.length, pos + dst.length)));
+  async read(pos: number, dst: IoVec): Promise<void> {
+    ioVecScatter(this.bytes.subarray(Math.min(pos, this.bytes.length)), dst);
   }
 
-  async write(pos: number, src: Uint8Array): Promise<void> {
-    if (pos + src.length > this.bytes.length) await this.setSize(pos + src.length);
-    this.bytes.set(src, pos);
+  async write(pos: number, src: IoVec): Promise<void> {
+    const end = pos + ioVecLength(src);
+    if (end > this.bytes.length) await this.setSize(end);
+    ioVecGather(src, this.bytes, pos);
   }
 
   async sync(): Promise<void> {}
