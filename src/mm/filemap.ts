@@ -106,7 +106,7 @@ async function copyLoop(
       if (chunk === 0 && done > 0) break;
       if (chunk === 0) throw new FsError('EFAULT', `user buffer not ${userIsWritten ? 'writeable' : 'readable'}`);
     }
-    await mapping.lock.addGet();
+    if (!mapping.lock.addTryGet()) await mapping.lock.addGet();
     let copied: number | null;
     try {
       copied = await copy(done, chunk);
@@ -201,7 +201,9 @@ async function copyBatch(mapping: Mapping, pos: number, src: UserBuffer, off: nu
     while (done < length && locked.length < WRITE_BATCH_PAGES) {
       const inPage = (pos + done) % PAGE_SIZE;
       const want = Math.min(PAGE_SIZE - inPage, length - done);
-      const page = await grabCachePageWriteBegin(mapping, Math.floor((pos + done) / PAGE_SIZE), want < PAGE_SIZE);
+      const index = Math.floor((pos + done) / PAGE_SIZE);
+      const partial = want < PAGE_SIZE;
+      const page = tryGrabCachePage(mapping, index, partial) ?? (await grabCachePageWriteBegin(mapping, index, partial));
       locked.push(page);
       const copied = copyFromUser(src, off + done, page.data.subarray(inPage, inPage + want));
       if (!page.uptodate) {
@@ -225,6 +227,14 @@ async function copyBatch(mapping: Mapping, pos: number, src: UserBuffer, off: nu
     for (const page of locked) page.unlock();
   }
   return { bytes: done, short };
+}
+
+/** The fast path of write_begin(): a cached page that is free, idle and needs no read, locked without sleeping. */
+function tryGrabCachePage(mapping: Mapping, index: number, partial: boolean): Page | undefined {
+  const page = mapping.pages.get(index);
+  if (!page || page.writeback || (partial && !page.uptodate) || !page.trylock()) return undefined;
+  mapping.cache.stats.cacheHits++;
+  return page;
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * Mapping: one file's pages in the cache (struct address_space), with its own pagecache_add_lock,
- * its dirty set and its host, the BackingStore that holds the file below.
+ * its dirty pages (oldest dirtied first) and its host, the BackingStore that holds the file below.
  */
 import type { BackingStore } from './backing-store.js';
 import type { Page } from './page.js';
+import { PageList } from './page-list.js';
 import { PagecacheAddLock } from './pagecache-add-lock.js';
 import type { PageCache } from './page-cache.js';
 import type { FsError } from '../util/errno.js';
@@ -19,7 +20,8 @@ export interface ReadaheadState {
 
 export class Mapping {
   readonly pages = new Map<number, Page>();
-  readonly dirty = new Set<Page>();
+  /** The dirty pages, oldest dirtied first (the pages the xarray tags PAGECACHE_TAG_DIRTY). */
+  readonly dirty = new PageList();
   readonly lock: PagecacheAddLock;
   readonly readahead: ReadaheadState = { nextIndex: -1, window: 0, end: 0 };
   /** A writeback error not yet reported (AS_EIO): the next fsync throws it. */

@@ -55,8 +55,13 @@ export class PageCache {
   readonly options: Required<PageCacheOptions>;
   readonly stats: PageCacheStats;
   readonly capacityPages: number;
-  /** Every dirty page, oldest dirtied first. */
-  readonly dirtyPages = new PageList();
+  /**
+   * The mappings with dirty pages, in the order they became dirty (the bdi's b_dirty list of
+   * inodes): writeback goes file by file, oldest first, each file's pages oldest first.
+   */
+  readonly dirtyMappings = new Set<Mapping>();
+  /** Dirty pages over all mappings (NR_FILE_DIRTY). */
+  nrDirty = 0;
   readonly mappings = new Set<Mapping>();
   /** Frames in use: pages in mappings plus evicted pages still pinned. */
   nrPages = 0;
@@ -89,7 +94,7 @@ export class PageCache {
     this.capacityPages = Math.floor(options.cacheSize / PAGE_SIZE);
     this.stats = new PageCacheStats(() => ({
       residentBytes: this.nrPages * PAGE_SIZE,
-      dirtyBytes: this.dirtyPages.size * PAGE_SIZE,
+      dirtyBytes: this.nrDirty * PAGE_SIZE,
       writebackBytes: this.nrWriteback * PAGE_SIZE,
       mappings: this.mappings.size,
     }));
@@ -131,7 +136,7 @@ export class PageCache {
       if (mapping.pages.has(index)) return null;
       const full = this.nrPages >= this.capacityPages;
       if (full && !mayWriteback) return null;
-      const victim = full ? this.reclaimVictim() : undefined;
+      const victim = full ? this.oldestDirtyIdlePage() : undefined;
       if (victim && tries < RECLAIM_WRITEBACK_TRIES) {
         await writepage(victim);
         continue;
@@ -145,9 +150,17 @@ export class PageCache {
     }
   }
 
-  /** The oldest dirty page that direct reclaim may write back, if any. */
-  private reclaimVictim(): Page | undefined {
-    for (const page of this.dirtyPages) if (!page.locked && !page.writeback) return page;
+  /**
+   * The oldest dirty page, dirtied at or before `olderThan` (ms), that writeback may start on (not
+   * locked, not already under writeback), if any: files in b_dirty order, each file's pages oldest first.
+   */
+  oldestDirtyIdlePage(olderThan = Infinity): Page | undefined {
+    for (const mapping of this.dirtyMappings) {
+      for (const page of mapping.dirty) {
+        if (page.dirtiedAt > olderThan) break;
+        if (!page.locked && !page.writeback) return page;
+      }
+    }
     return undefined;
   }
 
@@ -199,18 +212,21 @@ export class PageCache {
     if (page.dirty) return;
     page.dirty = true;
     page.dirtiedAt = Date.now();
-    page.mapping.dirty.add(page);
     if (this.lru.has(page)) this.lru.remove(page);
-    this.dirtyPages.addTail(page);
-    if (this.dirtyPages.size > this.dirtyBackgroundPages) this.flusher.kick();
+    const { mapping } = page;
+    if (mapping.dirty.size === 0) this.dirtyMappings.add(mapping);
+    mapping.dirty.addTail(page);
+    if (++this.nrDirty > this.dirtyBackgroundPages) this.flusher.kick();
   }
 
   /** mirrors folio_clear_dirty_for_io(). */
   clearPageDirty(page: Page): void {
     if (!page.dirty) return;
     page.dirty = false;
-    page.mapping.dirty.delete(page);
-    this.dirtyPages.remove(page);
+    const { mapping } = page;
+    mapping.dirty.remove(page);
+    if (mapping.dirty.size === 0) this.dirtyMappings.delete(mapping);
+    this.nrDirty--;
     this.updateLru(page);
   }
 

@@ -2,7 +2,7 @@
  * PageList: an intrusive list of pages (struct list_head through folio->lru). The links live in
  * the Page, so adding, removing and moving a page cost a few pointer writes, with no map to look
  * the page up in. A page is on at most one list at a time: the cache's LRU while it is evictable,
- * or the dirty list while it is dirty (a dirty page is never evictable).
+ * or its mapping's dirty list while it is dirty (a dirty page is never evictable).
  */
 import type { Page } from './page.js';
 

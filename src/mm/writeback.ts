@@ -101,8 +101,11 @@ function consecutiveRuns(pages: readonly Page[]): Page[][] {
 export async function filemapWriteAndWaitRange(mapping: Mapping, start: number, end: number): Promise<void> {
   const first = Math.floor(start / PAGE_SIZE);
   const last = end === Infinity ? Infinity : Math.floor(end / PAGE_SIZE);
-  const dirty = [...mapping.dirty].filter((page) => page.index >= first && page.index <= last);
-  dirty.sort((a, b) => a.index - b.index);
+  // A short range probes its indexes; a long one filters the dirty list (whichever visits fewer pages).
+  const dirty =
+    last - first < mapping.dirty.size
+      ? mapping.pagesInRange(first, last).filter((page) => page.dirty)
+      : [...mapping.dirty].filter((page) => page.index >= first && page.index <= last).sort((a, b) => a.index - b.index);
   for (const run of consecutiveRuns(dirty)) await writepages(run);
   const lastCached = last === Infinity ? Number.MAX_SAFE_INTEGER >> PAGE_SHIFT : last;
   for (const page of mapping.pagesInRange(first, lastCached)) if (page.writeback) await page.waitOnWriteback();
@@ -142,15 +145,8 @@ function followingDirtyRun(first: Page): Page[] {
 
 /** Write back the oldest dirty pages until at most `target` remain (or nothing more can start). */
 async function writebackOldest(cache: PageCache, target: number, olderThan = Infinity): Promise<void> {
-  while (cache.dirtyPages.size > target) {
-    let victim: Page | undefined;
-    for (const page of cache.dirtyPages) {
-      if (page.dirtiedAt > olderThan) break;
-      if (!page.writeback && !page.locked) {
-        victim = page;
-        break;
-      }
-    }
+  while (cache.nrDirty > target) {
+    const victim = cache.oldestDirtyIdlePage(olderThan);
     if (!victim) return;
     await writepages(followingDirtyRun(victim));
   }
@@ -162,7 +158,7 @@ async function writebackOldest(cache: PageCache, target: number, olderThan = Inf
  * Context: call without holding any pagecache_add_lock side.
  */
 export async function balanceDirtyPages(cache: PageCache): Promise<void> {
-  if (cache.dirtyPages.size <= cache.dirtyLimitPages) return;
+  if (cache.nrDirty <= cache.dirtyLimitPages) return;
   cache.stats.dirtyThrottles++;
   await writebackOldest(cache, cache.dirtyLimitPages);
 }
