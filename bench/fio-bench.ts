@@ -158,14 +158,18 @@ export async function runFioBench(options: BenchOptions): Promise<BenchReport> {
   const rows: BenchRow[] = [];
   const peakRss: Record<string, number> = {};
   try {
-    for (const target of options.targets) {
-      for (const test of cases) {
+    // Case by case, every target in turn: a ratio compares runs made seconds apart, not minutes,
+    // so drift in the machine's speed does not show up as a difference between targets.
+    for (const test of cases) {
+      for (const target of options.targets) {
         progress.update({ target: target.name, case: test.label });
         const result = await runFio(fioJob(target, test, runtimeSeconds, size));
         const side = test.rw.endsWith('read') ? result.read : result.write;
         rows.push({ ...test, target: target.name, mbPerSecond: side.bytesPerSecond / 1e6, iops: side.iops });
         progress.increment();
       }
+    }
+    for (const target of options.targets) {
       if (target.pid !== undefined) peakRss[target.name] = peakRssKiB(target.pid);
       await removeLaidOutFiles(target);
     }

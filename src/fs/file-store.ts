@@ -86,18 +86,18 @@ export class FileStore implements BackingStore {
 
   async read(pos: number, dst: IoVec): Promise<void> {
     check(!this.retired, 'ESTALE', `inode ${this.inode.ino} has been freed`);
-    const end = Math.min(pos + ioVecLength(dst), this.inode.size);
-    ioVecZero(dst);
+    const length = ioVecLength(dst);
+    const end = Math.max(pos, Math.min(pos + length, this.inode.size));
+    ioVecZero(ioVecSlice(dst, end - pos, length));
     for (let at = pos; at < end;) {
       const lblk = Math.floor(at / BLOCK_SIZE);
       const inBlock = at % BLOCK_SIZE;
       const maxBlocks = Math.ceil((end - lblk * BLOCK_SIZE) / BLOCK_SIZE);
       const mapped = this.extents.mappedRun(lblk, maxBlocks);
       const runEnd = Math.min(end, (lblk + Math.max(mapped, 1)) * BLOCK_SIZE);
-      if (mapped > 0) {
-        const pblk = this.extents.lookup(lblk)!;
-        await this.host.device.read(pblk * BLOCK_SIZE + inBlock, ioVecSlice(dst, at - pos, runEnd - pos));
-      }
+      const part = ioVecSlice(dst, at - pos, runEnd - pos);
+      if (mapped > 0) await this.host.device.read(this.extents.lookup(lblk)! * BLOCK_SIZE + inBlock, part);
+      else ioVecZero(part);
       at = runEnd;
     }
   }
