@@ -8,9 +8,16 @@ import { Vfs } from '../../vfs/api.js';
 import type { Logger } from '../../util/logger.js';
 import { findMount } from '../../util/mountinfo.js';
 import { closeControl, controlSocketPath, listenControl } from './control-socket.js';
+import { tuneGarbageCollector } from './gc-tuning.js';
 import type { MountConfig } from './mount-config.js';
 
 const MOUNT_WATCH_MS = 500;
+
+/** Where the daemon's memory goes, in bytes: page frames are in arrayBuffers, page structs in the heap. */
+function daemonMemory(): { rssBytes: number; heapUsedBytes: number; heapTotalBytes: number; arrayBuffersBytes: number } {
+  const usage = process.memoryUsage();
+  return { rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, heapTotalBytes: usage.heapTotal, arrayBuffersBytes: usage.arrayBuffers };
+}
 
 export interface DaemonArgs {
   image: string;
@@ -25,6 +32,7 @@ export interface DaemonArgs {
 /** Runs until the mount is gone; resolves after the image is written back and released. */
 export async function runDaemon(args: DaemonArgs): Promise<void> {
   const { image, mountpoint, config, log } = args;
+  tuneGarbageCollector();
   const socketPath = await controlSocketPath(mountpoint);
   const vfs = await Vfs.open(image, {
     cacheSize: config.cacheSize, coherence: config.coherence, dioAlign: config.dioAlign, dioEvictDelayMs: config.dioEvictDelayMs, logger: log,
@@ -63,7 +71,7 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
   };
 
   const control = await listenControl(socketPath, async (request) => {
-    if (request.op === 'stats') return { image, mountpoint, pid: process.pid, ...vfs.stats() };
+    if (request.op === 'stats') return { image, mountpoint, pid: process.pid, ...vfs.stats(), memory: daemonMemory() };
     await stop('coherefs umount');
     return { unmounted: mountpoint };
   });
