@@ -25,7 +25,15 @@ export function pageCacheReadahead(mapping: Mapping, first: number, last: number
   const end = Math.min(last + 1 + ra.window, Math.ceil(mapping.host.size() / PAGE_SIZE));
   if (start >= end) return;
   ra.end = end;
+  // A window that is all cached needs no reading (the kernel would not even have reached here:
+  // its async readahead starts only at a page marked PG_readahead, or at a miss).
+  if (!hasUncachedPage(mapping, start, end)) return;
   mapping.cache.runInBackground('readahead', () => readPages(mapping, start, end));
+}
+
+function hasUncachedPage(mapping: Mapping, start: number, end: number): boolean {
+  for (let index = start; index < end; index++) if (!mapping.pages.has(index)) return true;
+  return false;
 }
 
 /**
@@ -48,7 +56,7 @@ async function readPages(mapping: Mapping, start: number, end: number): Promise<
         run.push(page);
         continue;
       }
-      await readRun(run);
+      if (run.length > 0) await readRun(run);
       run = [];
       if (!mapping.pages.has(index)) return;
     }
