@@ -1,6 +1,6 @@
 /**
  * Guards the contract of `coherefs mount` on bad input: an unknown -o option, a missing image, a
- * missing or busy mountpoint, a corrupt image and a file that is no coherefs image each give a clear
+ * missing, busy or non-empty mountpoint, a corrupt image and a file that is no coherefs image each give a clear
  * message and a non-zero exit, mount nothing, leave no daemon answering, and change no image byte.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,16 @@ describe.runIf(requireFuse())('coherefs mount refuses bad input', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/no such image: .*absent\.img \(create one with: coherefs mkfs/);
     await expectNothingChanged(mountpoint, scratch.image, imageSum);
+  });
+
+  it('refuses a mountpoint that is not empty (exit 2)', async () => {
+    const full = join(scratch.dir, 'full-dir');
+    await mkdir(full);
+    await writeFile(join(full, 'keep'), 'a file the mount would hide');
+    const result = await coherefs(['mount', scratch.image, full]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/mountpoint is not empty: .*full-dir/);
+    await expectNothingChanged(full, scratch.image, imageSum);
   });
 
   it('refuses a missing mountpoint (exit 2)', async () => {

@@ -1,5 +1,5 @@
 /** Checks made before anything is mounted, so that bad arguments fail with a clear message. */
-import { realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { findMount } from '../../util/mountinfo.js';
 
 export class UsageError extends Error {}
@@ -12,7 +12,7 @@ export async function checkImage(image: string): Promise<string> {
   return realpath(image);
 }
 
-/** The mountpoint must be an existing directory that nothing is mounted on. */
+/** The mountpoint must be an existing, empty directory that nothing is mounted on. */
 export async function checkMountpoint(mountpoint: string): Promise<string> {
   const info = await stat(mountpoint).catch(() => null);
   if (!info) throw new UsageError(`no such mountpoint: ${mountpoint}`);
@@ -20,5 +20,7 @@ export async function checkMountpoint(mountpoint: string): Promise<string> {
   const real = await realpath(mountpoint);
   const mounted = await findMount(real);
   if (mounted) throw new UsageError(`mountpoint is busy: ${real} already has a ${mounted.fstype} mount`);
+  // libfuse 2 refuses a non-empty directory itself, but only after the daemon has started.
+  if ((await readdir(real)).length > 0) throw new UsageError(`mountpoint is not empty: ${real} (the mount would hide its files)`);
   return real;
 }
