@@ -70,7 +70,11 @@ describe.runIf(requireFuse())('POSIX namespace through a coherefs mount', () => 
     } finally {
       await handle.close();
     }
-    expect((await readdir(suite.mount.mountpoint)).filter((name) => name.startsWith('.fuse_hidden'))).toEqual([]);
+    // close(2) returns before the kernel's RELEASE reaches the daemon (it is sent asynchronously), and
+    // libfuse removes the .fuse_hidden name only then: wait for it, briefly, instead of racing it.
+    const hidden = async (): Promise<string[]> => (await readdir(suite.mount.mountpoint)).filter((name) => name.startsWith('.fuse_hidden'));
+    for (let tries = 0; tries < 40 && (await hidden()).length > 0; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await hidden()).toEqual([]);
   });
 
   // fuse-native 2.2.6 hands utimens the access time twice (src/fuse/mount-options.ts), so the
