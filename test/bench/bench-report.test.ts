@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { benchMarkdown } from '../../bench/bench-table.js';
 import { benchMatrix, benchPlan, peakRssKiB, type BenchTarget } from '../../bench/fio-bench.js';
-import { median, summarizeRounds } from '../../bench/paired-ratios.js';
+import { median, summarizeRounds, type Round } from '../../bench/paired-ratios.js';
 import { measureRoundRobin } from '../../bench/round-robin.js';
 
 const targets: BenchTarget[] = [
@@ -87,40 +87,29 @@ describe('fio benchmark', () => {
     expect(summarizeRounds([{ coherefs: { mbPerSecond: 5, iops: 1 }, ceiling: { mbPerSecond: 0, iops: 0 } }], 'ceiling')[0]?.ratio).toBeUndefined();
   });
 
-  it('tabulates median MB/s and IOPS and the median ratio with its spread', () => {
+  /** The table of the first case measured in these rounds, against the ceiling. */
+  function tableOf(rounds: Round[]): { label: string; table: string } {
     const [first] = benchMatrix();
-    const table = benchMarkdown({
-      runtimeSeconds: 5,
-      repeat: 3,
-      baseline: 'ceiling',
-      rows: [
-        {
-          ...first!, target: 'image-file', mbPerSecond: 150, iops: 36621, samples: [150, 140, 160], iopsSamples: [36621, 34180, 39062],
-          ratio: 3, ratioMin: 2.5, ratioMax: 3.25, ratios: [3, 2.5, 3.25],
-        },
-        { ...first!, target: 'ceiling', mbPerSecond: 50, iops: 12207, samples: [50, 56, 49], iopsSamples: [12207, 13672, 11963] },
-      ],
-      peakRssKiB: { ceiling: 131072 },
-    });
+    const rows = summarizeRounds(rounds, 'ceiling').map((summary) => ({ ...first!, ...summary }));
+    const table = benchMarkdown({ runtimeSeconds: 5, repeat: rounds.length, baseline: 'ceiling', rows, peakRssKiB: { ceiling: 131072 } });
+    return { label: first!.label, table };
+  }
+
+  it('tabulates median MB/s and IOPS and the median ratio with its spread', () => {
+    const { label, table } = tableOf([
+      { 'image-file': { mbPerSecond: 150, iops: 36621 }, ceiling: { mbPerSecond: 50, iops: 12207 } },
+      { 'image-file': { mbPerSecond: 140, iops: 34180 }, ceiling: { mbPerSecond: 56, iops: 13672 } },
+      { 'image-file': { mbPerSecond: 162.5, iops: 39673 }, ceiling: { mbPerSecond: 50, iops: 12207 } },
+    ]);
     expect(table).toContain('| case | image-file MB/s | image-file IOPS | ceiling MB/s | ceiling IOPS | image-file / ceiling |');
-    expect(table).toContain(`| ${first!.label} | 150 | 36,621 | 50.0 | 12,207 | 3.00× (2.50–3.25) |`);
+    expect(table).toContain(`| ${label} | 150 | 36,621 | 50.0 | 12,207 | 3.00× (2.50–3.25) |`);
     expect(table).toContain('5 s per run; median of 3 paired rounds');
     expect(table).toContain('ceiling 128 MiB');
   });
 
   it('shows no spread for a single round', () => {
-    const [first] = benchMatrix();
-    const table = benchMarkdown({
-      runtimeSeconds: 5,
-      repeat: 1,
-      baseline: 'ceiling',
-      rows: [
-        { ...first!, target: 'coherefs', mbPerSecond: 40, iops: 9766, samples: [40], iopsSamples: [9766], ratio: 0.8, ratioMin: 0.8, ratioMax: 0.8, ratios: [0.8] },
-        { ...first!, target: 'ceiling', mbPerSecond: 50, iops: 12207, samples: [50], iopsSamples: [12207] },
-      ],
-      peakRssKiB: {},
-    });
-    expect(table).toContain(`| ${first!.label} | 40.0 | 9,766 | 50.0 | 12,207 | 0.80× |`);
+    const { label, table } = tableOf([{ coherefs: { mbPerSecond: 40, iops: 9766 }, ceiling: { mbPerSecond: 50, iops: 12207 } }]);
+    expect(table).toContain(`| ${label} | 40.0 | 9,766 | 50.0 | 12,207 | 0.80× |`);
     expect(table).toContain('median of 1 paired round (');
   });
 
