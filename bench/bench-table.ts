@@ -1,8 +1,20 @@
-/** The benchmark's Markdown table: one row per case, MB/s and IOPS per target, ratio to the baseline. */
-import type { BenchReport } from './fio-bench.js';
+/**
+ * The benchmark's Markdown table: one row per case, median MB/s and IOPS per target, and the median
+ * paired ratio to the baseline with the lowest and highest round's ratio, so a reader sees how much
+ * of a difference between targets is noise.
+ */
+import type { BenchReport, BenchRow } from './fio-bench.js';
 
 const mb = (value: number): string => value.toFixed(value >= 100 ? 0 : 1);
 const count = (value: number): string => Math.round(value).toLocaleString('en-US');
+
+/** `0.83× (0.78–0.90)`; a single round has no spread to show. */
+function ratioCell(row: BenchRow | undefined): string {
+  if (row?.ratio === undefined) return '–';
+  const median = `${row.ratio.toFixed(2)}×`;
+  if (row.ratios === undefined || row.ratios.length < 2) return median;
+  return `${median} (${row.ratioMin!.toFixed(2)}–${row.ratioMax!.toFixed(2)})`;
+}
 
 export function benchMarkdown(report: Omit<BenchReport, 'files'>): string {
   const targets = [...new Set(report.rows.map((row) => row.target))];
@@ -21,15 +33,16 @@ export function benchMarkdown(report: Omit<BenchReport, 'files'>): string {
         const row = rowOf(target);
         return row ? [mb(row.mbPerSecond), count(row.iops)] : ['–', '–'];
       }),
-      ...others.map((target) => {
-        const ratio = rowOf(target)?.ratio;
-        return ratio === undefined ? '–' : `${ratio.toFixed(2)}×`;
-      }),
+      ...others.map((target) => ratioCell(rowOf(target))),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
   const rss = Object.entries(report.peakRssKiB).map(([target, kib]) => `${target} ${(kib / 1024).toFixed(0)} MiB`);
-  const notes = [`fio psync, iodepth 1, ${report.runtimeSeconds} s per run; ratios are MB/s against ${report.baseline}.`];
+  const rounds = `${report.repeat} paired round${report.repeat === 1 ? '' : 's'}`;
+  const notes = [
+    `fio psync, iodepth 1, ${report.runtimeSeconds} s per run; median of ${rounds} (every target in turn per round). ` +
+      `Ratios are MB/s against ${report.baseline} in the same round: the median, and in brackets the lowest and highest round.`,
+  ];
   if (rss.length) notes.push(`Daemon peak RSS (VmHWM): ${rss.join(', ')}.`);
   return `${lines.join('\n')}\n\n${notes.join('\n')}\n`;
 }

@@ -1,7 +1,9 @@
 /**
  * The fio matrix — 4k randread, 4k randwrite, 128k read, 128k write; buffered and O_DIRECT; 1 and 4
  * jobs — against several targets in one invocation, reported as ratios to a baseline target (the
- * ceiling daemon: what fuse-native allows at all). Writes JSON, a Markdown table and a chart.
+ * ceiling daemon: what fuse-native allows at all). Each case runs in several rounds of every target
+ * in turn; figures are medians over the rounds and ratios are paired within a round, because single
+ * runs on a busy machine vary by a third. Writes JSON (every sample), a Markdown table and a chart.
  */
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
@@ -11,6 +13,8 @@ import { runFio, type FioJob } from '../src/util/fio.js';
 import { barChart, svgToPng } from '../src/util/plot.js';
 import { projectRoot } from '../src/util/project-file.js';
 import { benchMarkdown } from './bench-table.js';
+import type { TargetSummary } from './paired-ratios.js';
+import { measureRoundRobin } from './round-robin.js';
 
 export interface BenchTarget {
   /** "coherefs", "image-file", "ceiling", ... */
@@ -30,18 +34,15 @@ export interface BenchCase {
   numjobs: number;
 }
 
-export interface BenchRow extends BenchCase {
-  target: string;
-  mbPerSecond: number;
-  iops: number;
-  /** This target's MB/s over the baseline's for the same case (absent for the baseline itself). */
-  ratio?: number;
-}
+/** One (case, target): medians over the rounds, every round's sample, and paired ratios to the baseline. */
+export interface BenchRow extends BenchCase, TargetSummary {}
 
 export interface BenchOptions {
   targets: BenchTarget[];
   /** Seconds per fio run (default 5), shortened so the whole matrix fits in maxTotalSeconds. */
   runtimeSeconds?: number;
+  /** Rounds per case (default 3); each round runs every target once, giving one paired sample. */
+  repeat?: number;
   maxTotalSeconds?: number;
   /** File size per job (default 128M). */
   size?: string;
@@ -54,6 +55,8 @@ export interface BenchOptions {
 
 export interface BenchReport {
   runtimeSeconds: number;
+  /** Rounds per case: the rows' figures are medians over them. */
+  repeat: number;
   baseline: string;
   rows: BenchRow[];
   /** Peak resident memory per target with a pid, in KiB. */
@@ -105,14 +108,6 @@ async function removeLaidOutFiles(target: BenchTarget): Promise<void> {
   }
 }
 
-function withRatios(rows: BenchRow[], baseline: string): BenchRow[] {
-  return rows.map((row) => {
-    if (row.target === baseline) return row;
-    const base = rows.find((other) => other.target === baseline && other.label === row.label);
-    return base && base.mbPerSecond > 0 ? { ...row, ratio: row.mbPerSecond / base.mbPerSecond } : row;
-  });
-}
-
 async function writeReport(report: Omit<BenchReport, 'files'>, outDir: string): Promise<BenchReport['files']> {
   await mkdir(outDir, { recursive: true });
   const files = {
@@ -122,7 +117,7 @@ async function writeReport(report: Omit<BenchReport, 'files'>, outDir: string): 
     png: join(outDir, `${FILE_PREFIX}.png`),
   };
   const svg = await barChart({
-    title: `fio throughput per target (${report.runtimeSeconds} s per run)`,
+    title: `fio throughput per target (median of ${report.repeat} rounds of ${report.runtimeSeconds} s)`,
     rows: report.rows.map((row) => ({ case: row.label, target: row.target, 'MB/s': row.mbPerSecond, size: `${row.bs} requests` })),
     x: 'case',
     y: 'MB/s',
@@ -138,37 +133,52 @@ async function writeReport(report: Omit<BenchReport, 'files'>, outDir: string): 
   return files;
 }
 
-export async function runFioBench(options: BenchOptions): Promise<BenchReport> {
+export interface BenchPlan {
+  cases: BenchCase[];
+  baseline: string;
+  repeat: number;
+  /** fio runs in the whole matrix: cases × targets × repeat. */
+  runs: number;
+  /** Seconds per run, shortened so that all runs fit in maxTotalSeconds. */
+  runtimeSeconds: number;
+  size: string;
+}
+
+/** The options with their defaults filled in, checked before anything runs. */
+export function benchPlan(options: BenchOptions): BenchPlan {
   const cases = options.cases ?? benchMatrix();
-  const baseline = options.baseline ?? 'ceiling';
-  const runs = cases.length * options.targets.length;
+  const repeat = options.repeat ?? 3;
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`repeat must be a whole number of rounds, at least 1: ${repeat}`);
+  const runs = cases.length * options.targets.length * repeat;
   if (runs === 0) throw new Error('nothing to run: no targets or no cases');
   for (const target of options.targets) {
     if ((target.directory === undefined) === (target.filename === undefined)) throw new Error(`target ${target.name}: give a directory or a file`);
   }
+  const requested = options.runtimeSeconds ?? 5;
+  if (!Number.isInteger(requested) || requested < 1) throw new Error(`runtime must be a whole number of seconds, at least 1: ${requested}`);
   const budget = options.maxTotalSeconds ?? 15 * 60;
-  const runtimeSeconds = Math.max(1, Math.min(options.runtimeSeconds ?? 5, Math.floor(budget / runs)));
-  const size = options.size ?? '128M';
+  const fitting = Math.floor(budget / runs);
+  if (!(fitting >= 1)) throw new Error(`${runs} fio runs of at least 1 s do not fit in ${budget} s: raise the total or lower the repeat`);
+  return { cases, baseline: options.baseline ?? 'ceiling', repeat, runs, runtimeSeconds: Math.min(requested, fitting), size: options.size ?? '128M' };
+}
 
+export async function runFioBench(options: BenchOptions): Promise<BenchReport> {
+  const { cases, baseline, repeat, runs, runtimeSeconds, size } = benchPlan(options);
   const progress = new cliProgress.SingleBar(
-    { format: 'fio {bar} {value}/{total} runs | {target} | {case}', hideCursor: true },
+    { format: 'fio {bar} {value}/{total} runs | round {round}/{repeat} | {target} | {case}', hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
-  progress.start(runs, 0, { target: '', case: '' });
-  const rows: BenchRow[] = [];
+  progress.start(runs, 0, { round: 0, repeat, target: '', case: '' });
   const peakRss: Record<string, number> = {};
+  let rows: BenchRow[];
   try {
-    // Case by case, every target in turn: a ratio compares runs made seconds apart, not minutes,
-    // so drift in the machine's speed does not show up as a difference between targets.
-    for (const test of cases) {
-      for (const target of options.targets) {
-        progress.update({ target: target.name, case: test.label });
-        const result = await runFio(fioJob(target, test, runtimeSeconds, size));
-        const side = test.rw.endsWith('read') ? result.read : result.write;
-        rows.push({ ...test, target: target.name, mbPerSecond: side.bytesPerSecond / 1e6, iops: side.iops });
-        progress.increment();
-      }
-    }
+    rows = await measureRoundRobin(cases, options.targets, repeat, baseline, async (test, target, round) => {
+      progress.update({ round, target: target.name, case: test.label });
+      const result = await runFio(fioJob(target, test, runtimeSeconds, size));
+      const side = test.rw.endsWith('read') ? result.read : result.write;
+      progress.increment();
+      return { mbPerSecond: side.bytesPerSecond / 1e6, iops: side.iops };
+    });
     for (const target of options.targets) {
       if (target.pid !== undefined) peakRss[target.name] = peakRssKiB(target.pid);
       await removeLaidOutFiles(target);
@@ -176,6 +186,6 @@ export async function runFioBench(options: BenchOptions): Promise<BenchReport> {
   } finally {
     progress.stop();
   }
-  const report = { runtimeSeconds, baseline, rows: withRatios(rows, baseline), peakRssKiB: peakRss };
+  const report = { runtimeSeconds, repeat, baseline, rows, peakRssKiB: peakRss };
   return { ...report, files: await writeReport(report, options.outDir ?? join(projectRoot(), 'bench', 'results')) };
 }

@@ -1,8 +1,9 @@
 /**
- * `node dist/bench/run-fio-bench.js [--runtime S] [--cache-size SIZE] [--coherefs DIR --coherefs-pid PID]`:
- * the fio matrix against a coherefs mount, a plain file on the host filesystem ("image-file") and the
- * ceiling daemon's mount, in one run. Without --coherefs it makes a sparse image in a mktemp
- * directory and mounts it itself. Everything it creates (mounts, image, files) is removed at the end.
+ * `node dist/bench/run-fio-bench.js [--runtime S] [--repeat N] [--max-total S] [--cache-size SIZE]
+ * [--coherefs DIR --coherefs-pid PID]`: the fio matrix against a coherefs mount, a plain file on the
+ * host filesystem ("image-file") and the ceiling daemon's mount, in one run, N paired rounds per
+ * case. Without --coherefs it makes a sparse image in a mktemp directory and mounts it itself.
+ * Everything it creates (mounts, image, files) is removed at the end.
  */
 import { Command } from 'commander';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,14 +18,15 @@ import { runFioBench, type BenchTarget } from './fio-bench.js';
 
 const program = new Command('run-fio-bench')
   .option('--runtime <seconds>', 'seconds per fio run', '5')
-  .option('--max-total <seconds>', 'bound on the whole matrix', '900')
+  .option('--repeat <rounds>', 'rounds per case, every target in turn; medians and paired ratios over them', '3')
+  .option('--max-total <seconds>', 'bound on the whole matrix (runs are shortened to fit)', '900')
   .option('--size <size>', 'file size per fio job', '128M')
   .option('--cache-size <size>', 'cache_size of the coherefs mount made here', '256M')
   .option('--coherefs <dir>', 'an already mounted coherefs to measure instead')
   .option('--coherefs-pid <pid>', 'its daemon, for peak RSS')
   .parse();
 const options = program.opts<{
-  runtime: string; maxTotal: string; size: string; cacheSize: string; coherefs?: string; coherefsPid?: string;
+  runtime: string; repeat: string; maxTotal: string; size: string; cacheSize: string; coherefs?: string; coherefsPid?: string;
 }>();
 
 /** Room for 4 jobs' files plus the log and checkpoints. */
@@ -49,6 +51,7 @@ try {
   const report = await runFioBench({
     targets,
     runtimeSeconds: Number(options.runtime),
+    repeat: Number(options.repeat),
     maxTotalSeconds: Number(options.maxTotal),
     size: options.size,
   });

@@ -1,7 +1,18 @@
-/** Guards the benchmark's matrix and its table: every case, MB/s and IOPS per target, ratio to the ceiling. */
+/**
+ * Guards the benchmark's matrix, its run order and budget, the paired ratios over rounds and the table:
+ * every case, median MB/s and IOPS per target, median ratio to the ceiling with its spread.
+ */
 import { describe, expect, it } from 'vitest';
 import { benchMarkdown } from '../../bench/bench-table.js';
-import { benchMatrix, peakRssKiB } from '../../bench/fio-bench.js';
+import { benchMatrix, benchPlan, peakRssKiB, type BenchTarget } from '../../bench/fio-bench.js';
+import { median, summarizeRounds, type Round } from '../../bench/paired-ratios.js';
+import { measureRoundRobin } from '../../bench/round-robin.js';
+
+const targets: BenchTarget[] = [
+  { name: 'coherefs', directory: '/mnt/a' },
+  { name: 'image-file', filename: '/tmp/b' },
+  { name: 'ceiling', directory: '/mnt/c' },
+];
 
 describe('fio benchmark', () => {
   it('covers 4k random and 128k sequential, read and write, buffered and direct, 1 and 4 jobs', () => {
@@ -13,20 +24,93 @@ describe('fio benchmark', () => {
     expect(matrix.filter((c) => c.bs === '4k').every((c) => c.rw.startsWith('rand'))).toBe(true);
   });
 
-  it('tabulates MB/s, IOPS and the ratio to the baseline', () => {
-    const [first] = benchMatrix();
-    const table = benchMarkdown({
-      runtimeSeconds: 5,
-      baseline: 'ceiling',
-      rows: [
-        { ...first!, target: 'image-file', mbPerSecond: 150, iops: 36621, ratio: 3 },
-        { ...first!, target: 'ceiling', mbPerSecond: 50, iops: 12207 },
-      ],
-      peakRssKiB: { ceiling: 131072 },
+  it('shortens each run so that cases × targets × rounds fit in the total', () => {
+    expect(benchPlan({ targets, repeat: 3, runtimeSeconds: 5, maxTotalSeconds: 900 })).toMatchObject({ runs: 144, runtimeSeconds: 5 });
+    expect(benchPlan({ targets, repeat: 3, runtimeSeconds: 5, maxTotalSeconds: 500 })).toMatchObject({ runs: 144, runtimeSeconds: 3 });
+    expect(benchPlan({ targets, runtimeSeconds: 5, maxTotalSeconds: 300 }).runtimeSeconds).toBe(2);
+  });
+
+  it('refuses a repeat, runtime or total it cannot honour', () => {
+    expect(() => benchPlan({ targets, repeat: 0 })).toThrow(/repeat/);
+    expect(() => benchPlan({ targets, repeat: 1.5 })).toThrow(/repeat/);
+    expect(() => benchPlan({ targets, runtimeSeconds: Number('x') })).toThrow(/runtime/);
+    expect(() => benchPlan({ targets, repeat: 3, maxTotalSeconds: 143 })).toThrow(/144 fio runs .* do not fit in 143 s/);
+  });
+
+  it('runs every target in turn, round after round, case by case', async () => {
+    const cases = benchMatrix().slice(0, 2);
+    const order: string[] = [];
+    const rows = await measureRoundRobin(cases, targets, 2, 'ceiling', async (test, target, round) => {
+      order.push(`${test.label}/${round}/${target.name}`);
+      return { mbPerSecond: round * 10, iops: round };
     });
+    const [a, b] = cases.map((c) => c.label);
+    expect(order).toEqual([
+      `${a}/1/coherefs`, `${a}/1/image-file`, `${a}/1/ceiling`, `${a}/2/coherefs`, `${a}/2/image-file`, `${a}/2/ceiling`,
+      `${b}/1/coherefs`, `${b}/1/image-file`, `${b}/1/ceiling`, `${b}/2/coherefs`, `${b}/2/image-file`, `${b}/2/ceiling`,
+    ]);
+    expect(rows.map((row) => `${row.label}/${row.target}`)).toEqual(cases.flatMap((c) => targets.map((t) => `${c.label}/${t.name}`)));
+    expect(rows[0]).toMatchObject({ samples: [10, 20], mbPerSecond: 15, ratios: [1, 1] });
+  });
+
+  it('takes the median of an odd and an even number of samples', () => {
+    expect(median([30, 10, 20])).toBe(20);
+    expect(median([40, 10, 30, 20])).toBe(25);
+  });
+
+  it('pairs each round with the baseline of the same round before taking the median', () => {
+    // The medians (60 over 100) would give 0.60; the rounds' own ratios are 0.5, 1.0 and 0.9.
+    const [target, base] = summarizeRounds(
+      [
+        { coherefs: { mbPerSecond: 50, iops: 5 }, ceiling: { mbPerSecond: 100, iops: 10 } },
+        { coherefs: { mbPerSecond: 60, iops: 6 }, ceiling: { mbPerSecond: 60, iops: 6 } },
+        { coherefs: { mbPerSecond: 180, iops: 18 }, ceiling: { mbPerSecond: 200, iops: 20 } },
+      ],
+      'ceiling',
+    );
+    expect(target).toEqual({
+      target: 'coherefs', mbPerSecond: 60, iops: 6, samples: [50, 60, 180], iopsSamples: [5, 6, 18],
+      ratio: 0.9, ratioMin: 0.5, ratioMax: 1, ratios: [0.5, 1, 0.9],
+    });
+    expect(base).toEqual({ target: 'ceiling', mbPerSecond: 100, iops: 10, samples: [100, 60, 200], iopsSamples: [10, 6, 20] });
+  });
+
+  it('leaves out of the ratio a round where the baseline measured nothing', () => {
+    const [target] = summarizeRounds(
+      [
+        { coherefs: { mbPerSecond: 50, iops: 5 }, ceiling: { mbPerSecond: 0, iops: 0 } },
+        { coherefs: { mbPerSecond: 60, iops: 6 }, ceiling: { mbPerSecond: 120, iops: 12 } },
+      ],
+      'ceiling',
+    );
+    expect(target?.ratios).toEqual([0.5]);
+    expect(summarizeRounds([{ coherefs: { mbPerSecond: 5, iops: 1 }, ceiling: { mbPerSecond: 0, iops: 0 } }], 'ceiling')[0]?.ratio).toBeUndefined();
+  });
+
+  /** The table of the first case measured in these rounds, against the ceiling. */
+  function tableOf(rounds: Round[]): { label: string; table: string } {
+    const [first] = benchMatrix();
+    const rows = summarizeRounds(rounds, 'ceiling').map((summary) => ({ ...first!, ...summary }));
+    const table = benchMarkdown({ runtimeSeconds: 5, repeat: rounds.length, baseline: 'ceiling', rows, peakRssKiB: { ceiling: 131072 } });
+    return { label: first!.label, table };
+  }
+
+  it('tabulates median MB/s and IOPS and the median ratio with its spread', () => {
+    const { label, table } = tableOf([
+      { 'image-file': { mbPerSecond: 150, iops: 36621 }, ceiling: { mbPerSecond: 50, iops: 12207 } },
+      { 'image-file': { mbPerSecond: 140, iops: 34180 }, ceiling: { mbPerSecond: 56, iops: 13672 } },
+      { 'image-file': { mbPerSecond: 162.5, iops: 39673 }, ceiling: { mbPerSecond: 50, iops: 12207 } },
+    ]);
     expect(table).toContain('| case | image-file MB/s | image-file IOPS | ceiling MB/s | ceiling IOPS | image-file / ceiling |');
-    expect(table).toContain(`| ${first!.label} | 150 | 36,621 | 50.0 | 12,207 | 3.00× |`);
+    expect(table).toContain(`| ${label} | 150 | 36,621 | 50.0 | 12,207 | 3.00× (2.50–3.25) |`);
+    expect(table).toContain('5 s per run; median of 3 paired rounds');
     expect(table).toContain('ceiling 128 MiB');
+  });
+
+  it('shows no spread for a single round', () => {
+    const { label, table } = tableOf([{ coherefs: { mbPerSecond: 40, iops: 9766 }, ceiling: { mbPerSecond: 50, iops: 12207 } }]);
+    expect(table).toContain(`| ${label} | 40.0 | 9,766 | 50.0 | 12,207 | 0.80× |`);
+    expect(table).toContain('median of 1 paired round (');
   });
 
   it('reads a process peak RSS', () => {
