@@ -10,7 +10,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { runFio, type FioJob } from '../src/util/fio.js';
-import { barChart, svgToPng } from '../src/util/plot.js';
+import { barChart, rangeChart, svgToPng } from '../src/util/plot.js';
 import { projectRoot } from '../src/util/project-file.js';
 import { benchMarkdown } from './bench-table.js';
 import type { TargetSummary } from './paired-ratios.js';
@@ -61,10 +61,14 @@ export interface BenchReport {
   rows: BenchRow[];
   /** Peak resident memory per target with a pid, in KiB. */
   peakRssKiB: Record<string, number>;
-  files: { json: string; markdown: string; svg: string; png: string };
+  files: { json: string; markdown: string; svg: string; png: string; ratiosSvg: string; ratiosPng: string };
 }
 
 const FILE_PREFIX = 'fio-bench';
+
+/** The goals for the coherefs target against the ceiling, by request size (the ratio chart draws them). */
+const GOAL_TARGET = 'coherefs';
+const RATIO_GOALS: Record<string, number> = { '4k': 0.7, '128k': 0.8 };
 
 export function benchMatrix(): BenchCase[] {
   const workloads = [
@@ -115,6 +119,8 @@ async function writeReport(report: Omit<BenchReport, 'files'>, outDir: string): 
     markdown: join(outDir, `${FILE_PREFIX}.md`),
     svg: join(outDir, `${FILE_PREFIX}.svg`),
     png: join(outDir, `${FILE_PREFIX}.png`),
+    ratiosSvg: join(outDir, `${FILE_PREFIX}-ratios.svg`),
+    ratiosPng: join(outDir, `${FILE_PREFIX}-ratios.png`),
   };
   const svg = await barChart({
     title: `fio throughput per target (median of ${report.repeat} rounds of ${report.runtimeSeconds} s)`,
@@ -126,10 +132,30 @@ async function writeReport(report: Omit<BenchReport, 'files'>, outDir: string): 
     width: 700,
     height: 220,
   });
+  const ratiosSvg = await rangeChart({
+    title: `${GOAL_TARGET} / ${report.baseline}: median of ${report.repeat} paired rounds (whiskers: lowest and highest; dashed: the goal)`,
+    rows: report.rows
+      .filter((row) => row.target === GOAL_TARGET && row.ratio !== undefined)
+      .map((row) => ({
+        case: row.label, target: row.target, ratio: row.ratio!, low: row.ratioMin ?? row.ratio!, high: row.ratioMax ?? row.ratio!,
+        goal: RATIO_GOALS[row.bs] ?? 0, size: `${row.bs} requests`,
+      })),
+    x: 'case',
+    y: 'ratio',
+    series: 'target',
+    panel: 'size',
+    low: 'low',
+    high: 'high',
+    goal: 'goal',
+    width: 700,
+    height: 220,
+  });
   await writeFile(files.json, JSON.stringify(report, null, 2) + '\n');
   await writeFile(files.markdown, benchMarkdown(report));
   await writeFile(files.svg, svg);
   await writeFile(files.png, svgToPng(svg));
+  await writeFile(files.ratiosSvg, ratiosSvg);
+  await writeFile(files.ratiosPng, svgToPng(ratiosSvg));
   return files;
 }
 

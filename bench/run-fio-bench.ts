@@ -55,7 +55,7 @@ try {
     maxTotalSeconds: Number(options.maxTotal),
     size: options.size,
   });
-  process.stdout.write(`${report.files.markdown}\n${report.files.svg}\n${report.files.png}\n`);
+  process.stdout.write(`${Object.values(report.files).join("\n")}\n`);
 } finally {
   for (const mount of mounts) await mount.teardown();
   await rm(scratch, { recursive: true, force: true });

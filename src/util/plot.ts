@@ -27,8 +27,8 @@ export interface ChartSpec {
 
 const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 
-/** The common frame around one mark: title, size, data, font, and panels when asked. */
-function frame(chart: ChartSpec, mark: object, encoding: object): TopLevelSpec {
+/** The common frame around layered marks: title, size, data, font, and panels when asked. */
+function frame(chart: ChartSpec, layer: object[]): TopLevelSpec {
   const size = { width: chart.width ?? 640, height: chart.height ?? 320 };
   const common = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -40,10 +40,10 @@ function frame(chart: ChartSpec, mark: object, encoding: object): TopLevelSpec {
   const body = chart.panel
     ? {
         facet: { row: { field: chart.panel, type: 'nominal', title: null } },
-        spec: { ...size, mark, encoding },
+        spec: { ...size, layer },
         resolve: { scale: { x: 'independent', y: 'independent', xOffset: 'independent' } },
       }
-    : { ...size, mark, encoding };
+    : { ...size, layer };
   return { ...common, ...body } as TopLevelSpec;
 }
 
@@ -65,11 +65,33 @@ async function render(spec: TopLevelSpec): Promise<string> {
 export function barChart(chart: ChartSpec): Promise<string> {
   const series = chart.series ? { color: { field: chart.series, type: 'nominal' }, xOffset: { field: chart.series } } : {};
   return render(
-    frame(chart, { type: 'bar' }, {
-      x: axis(chart, 'x', 'nominal', { sort: null, axis: { labelAngle: -40 } }),
-      y: axis(chart, 'y', 'quantitative'),
-      ...series,
-    }),
+    frame(chart, [
+      {
+        mark: { type: 'bar' },
+        encoding: { x: axis(chart, 'x', 'nominal', { sort: null, axis: { labelAngle: -40 } }), y: axis(chart, 'y', 'quantitative'), ...series },
+      },
+    ]),
+  );
+}
+
+export interface RangeChartSpec extends ChartSpec {
+  /** Fields holding each bar's lowest and highest measurement: drawn as a whisker. */
+  low: string;
+  high: string;
+  /** Field holding the goal for the row's panel: drawn as a dashed line. */
+  goal: string;
+}
+
+/** Grouped bars with a whisker from `low` to `high` on each, and a dashed goal line per panel. */
+export function rangeChart(chart: RangeChartSpec): Promise<string> {
+  const x = axis(chart, 'x', 'nominal', { sort: null, axis: { labelAngle: -40 } });
+  const series = chart.series ? { xOffset: { field: chart.series } } : {};
+  return render(
+    frame(chart, [
+      { mark: { type: 'bar' }, encoding: { x, y: axis(chart, 'y', 'quantitative'), ...series, ...(chart.series ? { color: { field: chart.series, type: 'nominal' } } : {}) } },
+      { mark: { type: 'rule', color: 'black' }, encoding: { x, y: { field: chart.low, type: 'quantitative' }, y2: { field: chart.high }, ...series } },
+      { mark: { type: 'rule', strokeDash: [6, 4], color: 'black' }, encoding: { y: { field: chart.goal, type: 'quantitative', aggregate: 'max' } } },
+    ]),
   );
 }
 
@@ -77,11 +99,9 @@ export function barChart(chart: ChartSpec): Promise<string> {
 export function lineChart(chart: ChartSpec): Promise<string> {
   const series = chart.series ? { color: { field: chart.series, type: 'nominal' } } : {};
   return render(
-    frame(chart, { type: 'line', point: true }, {
-      x: axis(chart, 'x', 'quantitative'),
-      y: axis(chart, 'y', 'quantitative'),
-      ...series,
-    }),
+    frame(chart, [
+      { mark: { type: 'line', point: true }, encoding: { x: axis(chart, 'x', 'quantitative'), y: axis(chart, 'y', 'quantitative'), ...series } },
+    ]),
   );
 }
 

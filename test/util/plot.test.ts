@@ -1,6 +1,6 @@
 /** Guards the chart helper: rows become an SVG naming what it plots, and the SVG a PNG. */
 import { describe, expect, it } from 'vitest';
-import { barChart, lineChart, svgToPng } from '../../src/util/plot.js';
+import { barChart, lineChart, rangeChart, svgToPng } from '../../src/util/plot.js';
 
 const rows = [
   { case: '4k randread', target: 'ceiling', 'MB/s': 40, size: '4k' },
@@ -14,6 +14,19 @@ describe('plot', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     for (const text of ['throughput', '4k randread', '128k read', 'image-file']) expect(svg).toContain(text);
     expect((svg.match(/role-mark/g) ?? []).length).toBeGreaterThan(0);
+  });
+
+  it('draws bars with whiskers and a dashed goal line', async () => {
+    const ratios = [
+      { case: '4k randread', ratio: 0.8, low: 0.7, high: 0.9, goal: 0.7 },
+      { case: '4k randwrite', ratio: 0.5, low: 0.4, high: 0.6, goal: 0.7 },
+    ];
+    const svg = await rangeChart({ title: 'ratios', rows: ratios, x: 'case', y: 'ratio', low: 'low', high: 'high', goal: 'goal' });
+    expect(svg).toContain('ratios');
+    // Two bars, two whiskers (rules from low to high) and one goal rule, dashed.
+    expect((svg.match(/aria-roledescription="bar"/g) ?? []).length).toBe(2);
+    expect((svg.match(/aria-roledescription="rule mark"/g) ?? []).length).toBe(3);
+    expect(svg).toMatch(/stroke-dasharray="6,4"/);
   });
 
   it('draws lines over a numeric x and renders a PNG', async () => {
