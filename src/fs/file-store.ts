@@ -84,6 +84,15 @@ export class FileStore implements BackingStore {
     });
   }
 
+  /** i_size = max(i_size, size), decided under this file's store lock. Context: takes the store lock. */
+  extendSize(size: number): Promise<void> {
+    check(Number.isSafeInteger(size) && size >= 0, 'EINVAL', `bad size ${size}`);
+    check(size <= MAX_FILE_SIZE, 'EFBIG');
+    return this.exclusive(async () => {
+      if (size > this.inode.size) this.host.touch(this.inode, size);
+    });
+  }
+
   async read(pos: number, dst: IoVec): Promise<void> {
     check(!this.retired, 'ESTALE', `inode ${this.inode.ino} has been freed`);
     const length = ioVecLength(dst);

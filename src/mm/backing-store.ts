@@ -24,6 +24,13 @@ export interface BackingStore {
    */
   setSize(size: number): Promise<void>;
 
+  /**
+   * Grow i_size to `size` if it is smaller, never shrink it (write_end's i_size_write after a
+   * buffered write past EOF). The store decides, in order with its other size changes, so two
+   * writers extending the file at once cannot leave it at the lower of their ends.
+   */
+  extendSize(size: number): Promise<void>;
+
   /** Read [pos, pos + length of dst) into dst; holes and bytes past i_size read as zeros. */
   read(pos: number, dst: IoVec): Promise<void>;
 

@@ -221,7 +221,7 @@ async function copyBatch(mapping: Mapping, pos: number, src: UserBuffer, off: nu
         break;
       }
     }
-    if (pos + done > host.size()) await host.setSize(pos + done);
+    if (pos + done > host.size()) await host.extendSize(pos + done);
   } finally {
     for (const page of written) if (page.attached) cache.markPageDirty(page);
     for (const page of locked) page.unlock();

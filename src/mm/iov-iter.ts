@@ -79,6 +79,8 @@ export interface PinnedPages {
   pages: Page[];
   /** Why pinning stopped short, if it did. */
   error: FsError | null;
+  /** Pinned as the destination of a read: the pages are dirtied when unpinned. */
+  dirty: boolean;
 }
 
 /**
@@ -88,8 +90,8 @@ export interface PinnedPages {
  * Context: may enter the fault handler, which reads current().faultsDisabledMapping.
  */
 export async function pinUserPages(buf: UserBuffer, off: number, length: number, write: boolean): Promise<PinnedPages> {
-  if (buf instanceof Uint8Array) return { bytes: length, segments: [buf.subarray(off, off + length)], pages: [], error: null };
-  const pinned: PinnedPages = { bytes: 0, segments: [], pages: [], error: null };
+  if (buf instanceof Uint8Array) return { bytes: length, segments: [buf.subarray(off, off + length)], pages: [], error: null, dirty: write };
+  const pinned: PinnedPages = { bytes: 0, segments: [], pages: [], error: null, dirty: write };
   while (pinned.bytes < length) {
     const at = off + pinned.bytes;
     const page = buf.residentPage(at, write);
@@ -112,7 +114,16 @@ export async function pinUserPages(buf: UserBuffer, off: number, length: number,
   return pinned;
 }
 
+/**
+ * mirrors unpin_user_pages_dirty_lock(): a read's destination pages are dirtied as they are
+ * unpinned. The store read filled their frames behind the cache's back, and a writeback that ran
+ * meanwhile may have cleaned them, which would lose those bytes.
+ */
 export function unpinUserPages(pinned: PinnedPages): void {
-  for (const page of pinned.pages) page.mapping.cache.unpinPage(page);
+  for (const page of pinned.pages) {
+    const { cache } = page.mapping;
+    if (pinned.dirty && page.attached) cache.markPageDirty(page);
+    cache.unpinPage(page);
+  }
   pinned.pages.length = 0;
 }

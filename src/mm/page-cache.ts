@@ -211,7 +211,7 @@ export class PageCache {
   markPageDirty(page: Page): void {
     if (page.dirty) return;
     page.dirty = true;
-    page.dirtiedAt = Date.now();
+    page.dirtiedAt = performance.now();
     if (this.lru.has(page)) this.lru.remove(page);
     const { mapping } = page;
     if (mapping.dirty.size === 0) this.dirtyMappings.add(mapping);

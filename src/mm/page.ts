@@ -26,7 +26,7 @@ function newWaitQueue(): WaitQueue {
 export class Page {
   uptodate = false;
   dirty = false;
-  /** Time the page was dirtied (ms), for the flusher's expiry. */
+  /** When the page was dirtied (performance.now(), ms: monotonic, so dirty lists stay in time order), for the flusher's expiry. */
   dirtiedAt = 0;
   locked = false;
   writeback = false;

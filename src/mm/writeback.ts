@@ -7,6 +7,7 @@ import type { Mapping } from './mapping.js';
 import type { PageCache } from './page-cache.js';
 import { schedulePoint } from './schedule-points.js';
 import { FsError } from '../util/errno.js';
+import { ioVecSlice } from '../util/iovec.js';
 
 /** Pages per store write of writeback (128 KiB, one FUSE request's worth). */
 const WRITEBACK_BATCH = 32;
@@ -71,10 +72,9 @@ async function writeBatch(batch: readonly Page[]): Promise<void> {
   }
 }
 
-/** Write the first `length` bytes of consecutive pages at `pos`: one store write of their frames. */
+/** Write the first `length` bytes of consecutive pages at `pos` (never past it): one store write of their frames. */
 function writeGathered(mapping: Mapping, pos: number, batch: readonly Page[], length: number): Promise<void> {
-  const frames = batch.map((page, i) => page.data.subarray(0, Math.min(PAGE_SIZE, length - i * PAGE_SIZE)));
-  return mapping.host.write(pos, frames.filter((frame) => frame.length > 0));
+  return mapping.host.write(pos, ioVecSlice(batch.map((page) => page.data), 0, length));
 }
 
 /** Split pages of one mapping, sorted by index, into runs of consecutive indexes, at most one batch long. */
@@ -143,9 +143,14 @@ function followingDirtyRun(first: Page): Page[] {
   return run;
 }
 
-/** Write back the oldest dirty pages until at most `target` remain (or nothing more can start). */
+/**
+ * Write back the oldest dirty pages until at most `target` remain, nothing more can start, or a
+ * write fails: failed pages are dirty again, and retrying them at once would spin (on ENOSPC, say)
+ * without ever yielding; the flusher's next round tries again.
+ */
 async function writebackOldest(cache: PageCache, target: number, olderThan = Infinity): Promise<void> {
-  while (cache.nrDirty > target) {
+  const errors = cache.stats.writebackErrors;
+  while (cache.nrDirty > target && cache.stats.writebackErrors === errors) {
     const victim = cache.oldestDirtyIdlePage(olderThan);
     if (!victim) return;
     await writepages(followingDirtyRun(victim));
@@ -179,7 +184,7 @@ export class Flusher {
     this.running = true;
     this.cache.runInBackground('flusher', async () => {
       try {
-        await writebackOldest(this.cache, 0, Date.now() - this.cache.options.dirtyExpireMs);
+        await writebackOldest(this.cache, 0, performance.now() - this.cache.options.dirtyExpireMs);
         await writebackOldest(this.cache, this.cache.dirtyBackgroundPages);
       } finally {
         this.running = false;

@@ -22,6 +22,13 @@ export class MemoryStore implements BackingStore {
     this.length = size;
   }
 
+  async extendSize(size: number): Promise<void> {
+    await this.pause();
+    if (size <= this.length) return;
+    this.ensure(size);
+    this.length = size;
+  }
+
   async read(pos: number, dst: IoVec): Promise<void> {
     await this.pause();
     ioVecScatter(this.bytes.subarray(Math.min(pos, this.length), this.length), dst);

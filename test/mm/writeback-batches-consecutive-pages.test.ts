@@ -1,4 +1,7 @@
-/** Guards writepages(): consecutive dirty pages go to the store in 128 KiB writes, not page by page. */
+/**
+ * Guards writepages(): consecutive dirty pages go to the store in 128 KiB writes, not page by page,
+ * and a run is clamped to i_size (no byte past it is written, so the file never grows by writeback).
+ */
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, bufferedRead, bufferedWrite, fsync } from '../../src/mm/api.js';
 import { MemoryStore } from './memory-store.js';
@@ -22,6 +25,17 @@ describe('writeback batching', () => {
     const direct = Buffer.alloc(data.length);
     await store.read(0, direct);
     expect(direct.equals(data)).toBe(true);
+    await cache.close();
+  });
+
+  it('clamps a run to i_size when i_size ends inside it', async () => {
+    const cache = new PageCache({ cacheSize: 1 << 20 });
+    const store = new MemoryStore();
+    const mapping = cache.createMapping(store, 'clamped');
+    await bufferedWrite(mapping, 0, new Uint8Array(4 * PAGE_SIZE).fill(0xab));
+    store.length = PAGE_SIZE + 100; // i_size lowered under the cache (as by a truncate it missed)
+    await fsync(mapping);
+    expect(store.length).toBe(PAGE_SIZE + 100);
     await cache.close();
   });
 });

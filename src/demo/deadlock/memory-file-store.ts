@@ -27,13 +27,17 @@ export class MemoryFileStore implements BackingStore {
     this.bytes = resized;
   }
 
+  async extendSize(size: number): Promise<void> {
+    if (size > this.bytes.length) await this.setSize(size);
+  }
+
   async read(pos: number, dst: IoVec): Promise<void> {
     ioVecScatter(this.bytes.subarray(Math.min(pos, this.bytes.length)), dst);
   }
 
   async write(pos: number, src: IoVec): Promise<void> {
     const end = pos + ioVecLength(src);
-    if (end > this.bytes.length) await this.setSize(end);
+    await this.extendSize(end);
     ioVecGather(src, this.bytes, pos);
   }
 
