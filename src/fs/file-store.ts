@@ -181,7 +181,9 @@ export class FileStore implements BackingStore {
     }
   }
 
-  sync(): Promise<void> {
+  /** The fs half of fsync. A freed file has nothing left to make durable (its blocks are being freed). */
+  async sync(): Promise<void> {
+    if (this.retired) return;
     return this.host.fsync(this.inode.ino);
   }
 

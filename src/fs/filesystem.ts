@@ -361,7 +361,9 @@ export class Filesystem {
         check(!isDir(dst.mode), 'EISDIR');
       }
     }
-    this.reserveMetadata(RECORD_BYTES.link(Buffer.byteLength(newName)));
+    // Only a move to a new, longer name makes the metadata grow: an exchange keeps both names, and
+    // replacing a name drops one (so a save by rename-over still works on a full metadata area).
+    if (!dst) this.reserveMetadata(Math.max(0, RECORD_BYTES.link(Buffer.byteLength(newName)) - RECORD_BYTES.link(Buffer.byteLength(oldName))));
     const now = Date.now();
     this.journal.record({ kind: 'link', parent: newParent, name: newName, ino: src.ino });
     if (dst && flags & RENAME_EXCHANGE) {

@@ -43,7 +43,7 @@
  * name it; a call made outside any task runs as a fresh one. Errors are FsError with an errno.
  */
 import { directRead as dioRead, directWrite as dioWrite } from './direct-io.js';
-import { filemapRead, fsync as filemapFsync, genericPerformWrite, truncate as filemapTruncate } from './filemap.js';
+import { filemapRead, fsync as filemapFsync, genericPerformWrite, truncate as filemapTruncate, truncateInodePagesFinal } from './filemap.js';
 import type { UserBuffer } from './iov-iter.js';
 import type { Mapping } from './mapping.js';
 import { MappedView } from './mapped-view.js';
@@ -86,6 +86,14 @@ export function directWrite(mapping: Mapping, pos: number, src: UserBuffer): Pro
 /** Set the file's size, dropping cached pages past it. */
 export function truncate(mapping: Mapping, size: number): Promise<void> {
   return inTask('truncate', () => filemapTruncate(mapping, size));
+}
+
+/** Drop every page of a file whose last link and last opener are gone, dirty ones unwritten; the store is not touched. */
+export function evictMapping(mapping: Mapping): Promise<void> {
+  return inTask('evict', async () => {
+    await truncateInodePagesFinal(mapping);
+    mapping.cache.releaseMapping(mapping);
+  });
 }
 
 /** Write back the file's dirty pages, then make the store durable; throws a pending writeback error. */

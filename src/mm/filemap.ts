@@ -273,6 +273,35 @@ async function grabCachePageWriteBegin(mapping: Mapping, index: number, partial:
 }
 
 /**
+ * mirrors truncate_inode_pages_range(): drop the cached pages from index `first` on, dirty or not,
+ * each once it is unlocked and out of writeback. The store is not touched.
+ * Context: the caller holds the mapping's block side (nothing may add pages meanwhile).
+ */
+async function truncateInodePages(mapping: Mapping, first: number): Promise<void> {
+  for (const page of mapping.pagesInRange(first, Number.MAX_SAFE_INTEGER)) {
+    await page.lock();
+    await page.waitOnWriteback();
+    mapping.cache.deletePage(page);
+    page.unlock();
+  }
+}
+
+/**
+ * mirrors truncate_inode_pages_final(), as evict() calls it for an inode whose last link and last
+ * opener are gone: every page leaves the cache unwritten (dirty ones too), and the file in the
+ * store keeps its size and blocks for the fs layer to free.
+ * Context: takes and releases the mapping's block side; may sleep on page locks and writeback.
+ */
+export async function truncateInodePagesFinal(mapping: Mapping): Promise<void> {
+  await mapping.lock.blockGet();
+  try {
+    await truncateInodePages(mapping, 0);
+  } finally {
+    mapping.lock.blockPut();
+  }
+}
+
+/**
  * mirrors bch2_truncate() with truncate_pagecache(): drop the pages past the new end, zero the
  * partial page's tail, then set i_size in the store.
  * Context: takes and releases the mapping's block side; may sleep on page locks and writeback.
@@ -280,16 +309,11 @@ async function grabCachePageWriteBegin(mapping: Mapping, index: number, partial:
 export async function truncate(mapping: Mapping, size: number): Promise<void> {
   check(Number.isSafeInteger(size) && size >= 0, 'EINVAL', `bad size ${size}`);
   check(size <= mapping.cache.options.maxFileSize, 'EFBIG', 'size past the largest file size');
-  const { cache, host } = mapping;
+  const { host } = mapping;
   await mapping.lock.blockGet();
   try {
     const oldSize = host.size();
-    for (const page of mapping.pagesInRange(Math.ceil(size / PAGE_SIZE), Number.MAX_SAFE_INTEGER)) {
-      await page.lock();
-      await page.waitOnWriteback();
-      cache.deletePage(page);
-      page.unlock();
-    }
+    await truncateInodePages(mapping, Math.ceil(size / PAGE_SIZE));
     // Zero the cached tail past the lower of the two sizes. That page stays locked until i_size is
     // set: a writeback starting in between would clamp to the old size and write past a new end.
     const zeroFrom = Math.min(size, oldSize);

@@ -248,8 +248,10 @@ export class PageCache {
   /** Write back every mapping's dirty pages and sync every host. */
   async syncAll(): Promise<void> {
     for (const mapping of [...this.mappings]) {
+      // A file evicted while an earlier one was being synced is gone: nothing of it to make durable.
+      if (!this.mappings.has(mapping)) continue;
       await filemapWriteAndWaitRange(mapping, 0, Infinity);
-      await mapping.host.sync();
+      if (this.mappings.has(mapping)) await mapping.host.sync();
     }
   }
 

@@ -5,7 +5,7 @@
  * before the fs frees its blocks (the kernel's iput -> evict -> truncate_inode_pages_final).
  */
 import type { Filesystem } from '../fs/api.js';
-import { truncate, type Mapping, type PageCache } from '../mm/api.js';
+import { evictMapping, type Mapping, type PageCache } from '../mm/api.js';
 
 export class InodeTable {
   private readonly mappings = new Map<number, Mapping>();
@@ -44,20 +44,22 @@ export class InodeTable {
   }
 
   /**
-   * Called before a name goes away: when it is the file's last link and nobody has it open, its
-   * dirty pages must not be written back into blocks the fs is about to free.
+   * Remove a name with `removeName` (the fs layer's unlink or rename, which may refuse), then, if
+   * that was the file's last link and nobody has it open, drop its pages: it is gone, and its dirty
+   * pages must not be written into blocks the fs frees. Nothing is dropped when the removal fails.
    */
-  async forgetIfLastLink(ino: number): Promise<void> {
+  async removeLink(ino: number | null, removeName: () => void): Promise<void> {
     // Only regular files have mappings, so directories and symlinks stop at the first test.
-    if (this.mappings.has(ino) && !this.opens.has(ino) && this.fs.getattr(ino).nlink === 1) await this.evict(ino);
+    const last = ino !== null && this.mappings.has(ino) && !this.opens.has(ino) && this.fs.getattr(ino).nlink === 1;
+    removeName();
+    if (last) await this.evict(ino);
   }
 
   /** mirrors evict() -> truncate_inode_pages_final(): drop every page, then forget the mapping. */
   private async evict(ino: number): Promise<void> {
     const mapping = this.mappings.get(ino);
     if (!mapping) return;
-    await truncate(mapping, 0);
-    this.cache.releaseMapping(mapping);
     this.mappings.delete(ino);
+    await evictMapping(mapping);
   }
 }

@@ -4,7 +4,7 @@
  * runs as an mm Task so that lock holders and waiters have names in the watchdog and the stats.
  */
 import { constants } from 'node:fs';
-import { Filesystem, type Attr, type DirEntry, type StatFs } from '../fs/api.js';
+import { Filesystem, type Attr, type DirEntry, type ImageDevice, type MountOptions, type StatFs } from '../fs/api.js';
 import {
   PageCache, bufferedRead, bufferedWrite, directRead, directWrite, fsync, runTask, truncate,
   type CoherenceMode, type ScheduleHook, type StatsSnapshot,
@@ -56,12 +56,20 @@ export class Vfs {
   }
 
   /** Mount the image (taking its lock) and put a page cache over it. */
-  static async open(imagePath: string, options: VfsOptions): Promise<Vfs> {
+  static open(imagePath: string, options: VfsOptions): Promise<Vfs> {
+    return Vfs.attach(() => Filesystem.mount(imagePath, { logger: options.logger }), options);
+  }
+
+  /** Mount a device already open (an image in memory, in tests), as open(). */
+  static openDevice(device: ImageDevice, options: VfsOptions & MountOptions): Promise<Vfs> {
+    return Vfs.attach(() => Filesystem.mountDevice(device, options), options);
+  }
+
+  private static async attach(mount: () => Promise<Filesystem>, options: VfsOptions): Promise<Vfs> {
     const cache = new PageCache({ cacheSize: options.cacheSize, coherence: options.coherence, dioAlign: options.dioAlign });
     if (options.dioEvictDelayMs) cache.scheduleHook = delayAfterEvict(options.dioEvictDelayMs);
     try {
-      const fs = await Filesystem.mount(imagePath, { logger: options.logger });
-      return new Vfs(fs, cache, options);
+      return new Vfs(await mount(), cache, options);
     } catch (err) {
       await cache.close();
       throw err;
@@ -123,8 +131,7 @@ export class Vfs {
 
   async unlink(path: string): Promise<void> {
     const { parent, name } = walkParent(this.fs, path);
-    await this.inodes.forgetIfLastLink(this.fs.lookup(parent, name));
-    this.fs.unlink(parent, name);
+    await this.inodes.removeLink(this.fs.lookup(parent, name), () => this.fs.unlink(parent, name));
   }
 
   rmdir(path: string): void {
@@ -137,8 +144,8 @@ export class Vfs {
     const target = walkParent(this.fs, to);
     const sourceIno = this.fs.lookup(source.parent, source.name);
     const targetIno = this.lookupOrNull(target.parent, target.name);
-    if (targetIno !== null && targetIno !== sourceIno) await this.inodes.forgetIfLastLink(targetIno);
-    this.fs.rename(source.parent, source.name, target.parent, target.name);
+    const replaced = targetIno !== sourceIno ? targetIno : null;
+    await this.inodes.removeLink(replaced, () => this.fs.rename(source.parent, source.name, target.parent, target.name));
   }
 
   chmod(path: string, mode: number): void {
