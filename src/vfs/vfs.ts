@@ -13,6 +13,7 @@ import type { Logger } from '../util/logger.js';
 import { FsError, check } from '../util/errno.js';
 import { HandleTable, type FileHandle } from './handles.js';
 import { InodeTable } from './inode-table.js';
+import { InodeWriteLocks } from './inode-write-lock.js';
 import { walkParent, walkPath } from './path-walk.js';
 
 const { S_IFMT, S_IFREG } = constants;
@@ -46,6 +47,7 @@ export interface VfsStats {
 export class Vfs {
   private readonly inodes: InodeTable;
   private readonly handles = new HandleTable();
+  private readonly writeLocks = new InodeWriteLocks();
   private readonly uid: number;
   private readonly gid: number;
 
@@ -181,16 +183,23 @@ export class Vfs {
     return runTask(`read fh${fh}`, () => (handle.direct ? directRead : bufferedRead)(handle.mapping, pos, dst));
   }
 
-  /** write(2): O_DIRECT handles go around the cache under the coherence mode; others dirty pages. */
+  /**
+   * write(2): O_DIRECT handles go around the cache under the coherence mode; others dirty pages.
+   * Context: an append, or a write past EOF, takes the inode's write lock (i_size must not move
+   * between reading it and writing there).
+   */
   write(fh: number, pos: number, src: Uint8Array): Promise<number> {
     const handle = this.handles.get(fh);
     check(handle.writable, 'EBADF', 'handle not open for writing');
-    return runTask(`write fh${fh}`, async () => {
-      const at = handle.append ? handle.mapping.host.size() : pos;
-      const written = await (handle.direct ? directWrite : bufferedWrite)(handle.mapping, at, src);
-      this.touchData(handle);
-      return written;
-    });
+    const writeAt = (at: number): Promise<number> =>
+      runTask(`write fh${fh}`, async () => {
+        const written = await (handle.direct ? directWrite : bufferedWrite)(handle.mapping, at, src);
+        this.touchData(handle);
+        return written;
+      });
+    const host = handle.mapping.host;
+    if (!handle.append && pos + src.length <= host.size()) return writeAt(pos);
+    return this.writeLocks.serialize(handle.ino, () => writeAt(handle.append ? host.size() : pos));
   }
 
   /** fsync(2): write back the file's pages and commit the filesystem (data, then metadata). */
