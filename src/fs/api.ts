@@ -13,7 +13,8 @@
  *   - checkpoints (checkpoint.ts): the whole metadata, written to the idle slot, then made current
  *     by rewriting the superblocks; a checkpoint starts a new log epoch.
  * Mount = newer valid superblock -> its checkpoint -> replay the log up to the first bad record ->
- * check the result and rebuild free space from the block maps -> free orphans -> a fresh checkpoint.
+ * check the result and rebuild free space from the block maps -> free orphans -> rewrite the other
+ * superblock copy if it is spoiled or older -> a fresh checkpoint.
  *
  * Ordered mode (journal.ts): data blocks are written before the records that map them, and a commit
  * syncs the data before it writes its record; freed blocks are reused only after the record freeing

@@ -113,8 +113,9 @@ export class Filesystem {
 
   /**
    * Mount over a device: load the newer checkpoint, replay the log, check the result and rebuild free
-   * space from the block maps, free orphans, then write a checkpoint (a new log epoch, so no record of
-   * a crashed session can ever be mistaken for a new one). Nothing is written before all checks pass.
+   * space from the block maps, free orphans, rewrite a stale superblock copy, then write a checkpoint (a
+   * new log epoch, so no record of a crashed session can ever be mistaken for a new one). Nothing is
+   * written before all checks pass.
    * Mirrors ext4_fill_super() with jbd2_journal_recover().
    */
   static mountDevice(device: ImageDevice, options: MountOptions = {}): Promise<Filesystem> {
@@ -135,6 +136,7 @@ export class Filesystem {
     const journal = new Journal(device, loaded.sb, loaded.meta, checked.allocator, loaded.logEnd, loaded.logSeq);
     const fs = new Filesystem(device, journal, loaded.meta, checked.allocator, lock);
     for (const ino of checked.orphans) fs.maybeFree(loaded.meta.get(ino)!);
+    await journal.rewriteSuperblocks(loaded.staleCopies);
     await journal.checkpoint();
     const interval = options.commitIntervalMs ?? 5000;
     if (interval > 0) {

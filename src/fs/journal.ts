@@ -82,6 +82,24 @@ export class Journal {
     return this.serialize(() => this.commitNow(true));
   }
 
+  /**
+   * Rewrite the superblock copies mount found stale (spoiled, or older) from the one in use, each
+   * synced, before any checkpoint is written: a copy left older by a power cut names the previous
+   * slot, which is the idle slot the next checkpoint overwrites. Were another power cut to tear the
+   * up-to-date copy during that checkpoint, the stale copy would be the only one left, naming a slot
+   * that now holds another epoch.
+   * Context: as commit().
+   */
+  rewriteSuperblocks(copies: number[]): Promise<void> {
+    return this.serialize(async () => {
+      const sbBytes = encodeSuperblock(this.sb);
+      for (const copy of copies) {
+        await this.device.write(copy * BLOCK_SIZE, sbBytes);
+        await this.device.sync();
+      }
+    });
+  }
+
   private serialize(work: () => Promise<void>): Promise<void> {
     const run = this.tail.then(() => {
       if (this.aborted) throw new FsError('EIO', `journal aborted after an I/O error: ${this.aborted.message}`);

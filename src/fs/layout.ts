@@ -10,7 +10,9 @@
  *
  * Both superblock copies carry a generation and a CRC32C: a torn write can spoil one copy, never both,
  * because they are written one after the other with a device sync in between (mirrors ext4's backup
- * superblocks, kept here for crash safety rather than for media errors).
+ * superblocks, kept here for crash safety rather than for media errors). A power cut between the two
+ * writes leaves B valid but older, naming the previous slot; mount rewrites such a copy before its own
+ * checkpoint overwrites that slot.
  */
 import { crc32c } from '@node-rs/crc32';
 

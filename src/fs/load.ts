@@ -3,7 +3,7 @@
  * checkpoint it names, replay the log up to the first bad record. Reads only; every finding is a
  * Problem, and mount refuses when any is not `mountable`.
  */
-import { BLOCK_SIZE, decodeSuperblock, FORMAT_VERSION, type Superblock, type SuperblockCopy } from './layout.js';
+import { BLOCK_SIZE, decodeSuperblock, encodeSuperblock, FORMAT_VERSION, type Superblock, type SuperblockCopy } from './layout.js';
 import { CHECKPOINT_HEADER_BYTES, readCheckpointHeader } from './checkpoint.js';
 import { payloadIntact } from './frame.js';
 import { MAX_RECORD_BYTES, scanLog, type LogScan } from './log.js';
@@ -24,6 +24,8 @@ export interface LoadedImage {
   /** Where the next log record goes, and its sequence number. */
   logEnd: number;
   logSeq: number;
+  /** Superblock copies (0 = A, 1 = B) that are not `sb`: spoiled, or left older by a power cut. */
+  staleCopies: number[];
   problems: Problem[];
   notes: string[];
 }
@@ -56,6 +58,14 @@ export async function loadImage(device: ImageDevice, onProgress?: Progress): Pro
     if (c.status !== 'ok') problems.push({ where: `superblock copy ${'AB'[i]}`, message: `${c.status}; the other copy is used and mount rewrites this one`, mountable: true });
   });
   const sb = valid.reduce((a, b) => (b.generation > a.generation ? b : a));
+  const current = encodeSuperblock(sb);
+  const staleCopies = copies.flatMap((c, block) => (c.status === 'ok' && encodeSuperblock(c.sb).equals(current) ? [] : [block]));
+  const notes: string[] = [];
+  copies.forEach((c, i) => {
+    if (c.status === 'ok' && c.sb.generation < sb.generation) {
+      notes.push(`superblock copy ${'AB'[i]}: generation ${c.sb.generation}, older than copy ${'BA'[i]}'s ${sb.generation} (a power cut between the two superblock writes); mount rewrites it`);
+    }
+  });
   const g = sb.geometry;
   if (device.size < g.totalBlocks * BLOCK_SIZE) {
     return fatal('image', `truncated: ${device.size} bytes, the superblock describes ${g.totalBlocks * BLOCK_SIZE}`);
@@ -86,14 +96,13 @@ export async function loadImage(device: ImageDevice, onProgress?: Progress): Pro
   if (log.tail === 'damaged') {
     return fatal('log', `record ${log.payloads.length} (at log byte ${log.end}) is damaged, and valid records follow it`);
   }
-  const notes: string[] = [];
   if (log.tail === 'torn') notes.push(`log: record ${log.payloads.length} is incomplete (a crash during its commit); it is discarded`);
   try {
     for (const p of log.payloads) for (const op of decodeOps(p)) meta.apply(op);
   } catch (err) {
     return fatal('log', (err as Error).message);
   }
-  return { sb, meta, logEnd: log.end, logSeq: log.payloads.length, problems, notes };
+  return { sb, meta, logEnd: log.end, logSeq: log.payloads.length, staleCopies, problems, notes };
 }
 
 /** Read as much of the log as the scan needs (it ends at the first bad record), doubling the prefix read. */
