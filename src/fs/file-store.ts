@@ -3,6 +3,9 @@
  * this filesystem). Writes into holes allocate blocks and fill them whole (zeros around the data), so
  * a reused block never shows its previous owner's bytes; the block map changes only after the data
  * write has completed, which is what lets a commit order data before metadata.
+ *
+ * The bytes from i_size to the end of its block are zeroed on the device when the file grows over
+ * them, not when it shrinks (see setSize): before then nobody can see them, reads stop at i_size.
  */
 import type { BackingStore } from '../mm/backing-store.js';
 import { BLOCK_SIZE, MAX_FILE_SIZE } from './layout.js';
@@ -11,7 +14,7 @@ import type { Run } from './allocator.js';
 import { check } from '../util/errno.js';
 import { ioVecLength, ioVecSlice, ioVecZero, type IoVec } from '../util/iovec.js';
 
-/** Read-only zeros: the padding of partly written fresh blocks, and truncate's tail. */
+/** Read-only zeros: the padding of partly written fresh blocks, and the stale tail of the EOF block. */
 const ZERO_BLOCK = new Uint8Array(BLOCK_SIZE);
 
 /** What a FileStore needs from its filesystem. */
@@ -28,12 +31,23 @@ export interface StoreHost {
   truncateBlocks(inode: Inode, fromLblk: number): void;
   touch(inode: Inode, size?: number): void;
   fsync(ino: number): Promise<void>;
+  /** The running transaction's id: a record made now is durable once it has committed. */
+  runningTid(): number;
+  /** Make transaction `tid` durable, committing only if it is not yet. */
+  completeTransaction(tid: number): Promise<void>;
 }
 
 export class FileStore implements BackingStore {
   private locked: Promise<unknown> = Promise.resolve();
   private busy = 0;
   private retired = false;
+  /**
+   * The device may hold old bytes between i_size and the end of its block: a shrink leaves them
+   * there, and a store made at mount cannot know what an earlier mount's shrinks left.
+   */
+  private tailMayBeStale = true;
+  /** The transaction that recorded the last shrink. */
+  private shrinkTid = 0;
 
   constructor(private readonly host: StoreHost, private readonly inode: Inode) {}
 
@@ -65,32 +79,59 @@ export class FileStore implements BackingStore {
   }
 
   /**
-   * i_size change; shrinking zeroes the tail of the last block and unmaps the blocks past it
-   * (mirrors truncate_setsize() + ext4_truncate()). Context: takes this file's store lock.
+   * i_size change (mirrors truncate_setsize() + ext4_truncate()). Shrinking unmaps the blocks wholly
+   * past the new end and leaves the new last block as it is on the device: its tail holds fsync'd
+   * bytes that the durable, old size still shows until the shrink commits, so zeroing them now would
+   * let a crash bring back the old size with part of its data zeroed. They are zeroed when the file
+   * grows over them (zeroStaleTail). Growing leaves a hole.
+   * Context: takes this file's store lock; growing may commit the journal.
    */
   async setSize(size: number): Promise<void> {
     check(Number.isSafeInteger(size) && size >= 0, 'EINVAL', `bad size ${size}`);
     check(size <= MAX_FILE_SIZE, 'EFBIG');
     return this.exclusive(async () => {
-      if (size < this.inode.size) {
-        const tail = size % BLOCK_SIZE;
-        const lastBlock = this.extents.lookup(Math.floor(size / BLOCK_SIZE));
-        if (tail !== 0 && lastBlock !== null) {
-          await this.host.device.write(lastBlock * BLOCK_SIZE + tail, ZERO_BLOCK.subarray(tail));
-        }
-        this.host.truncateBlocks(this.inode, Math.ceil(size / BLOCK_SIZE));
-      }
+      const shrinking = size < this.inode.size;
+      if (shrinking) this.host.truncateBlocks(this.inode, Math.ceil(size / BLOCK_SIZE));
+      else if (size > this.inode.size) await this.zeroStaleTail();
       this.host.touch(this.inode, size);
+      if (shrinking) {
+        this.tailMayBeStale = true;
+        this.shrinkTid = this.host.runningTid();
+      }
     });
   }
 
-  /** i_size = max(i_size, size), decided under this file's store lock. Context: takes the store lock. */
+  /**
+   * i_size = max(i_size, size), decided under this file's store lock.
+   * Context: takes the store lock; growing may commit the journal.
+   */
   extendSize(size: number): Promise<void> {
     check(Number.isSafeInteger(size) && size >= 0, 'EINVAL', `bad size ${size}`);
     check(size <= MAX_FILE_SIZE, 'EFBIG');
     return this.exclusive(async () => {
-      if (size > this.inode.size) this.host.touch(this.inode, size);
+      if (size <= this.inode.size) return;
+      await this.zeroStaleTail();
+      this.host.touch(this.inode, size);
     });
+  }
+
+  /**
+   * Before i_size grows: zero on the device the bytes from i_size to the end of its block, which a
+   * shrink may have left holding old data (as xfs_file_write_checks() zeroes from the old EOF before
+   * a write past it). Changing them is safe only once they are past the durable EOF, so the shrink
+   * that put them there commits first, if it has not yet; the growth itself is recorded after this
+   * write, and ordered mode makes the zeros durable before it.
+   * Context: the caller holds this file's store lock; may commit the journal.
+   */
+  private async zeroStaleTail(): Promise<void> {
+    if (!this.tailMayBeStale) return;
+    const tail = this.inode.size % BLOCK_SIZE;
+    const pblk = tail === 0 ? null : this.extents.lookup(Math.floor(this.inode.size / BLOCK_SIZE));
+    if (pblk !== null) {
+      await this.host.completeTransaction(this.shrinkTid);
+      await this.host.device.write(pblk * BLOCK_SIZE + tail, ZERO_BLOCK.subarray(tail));
+    }
+    this.tailMayBeStale = false;
   }
 
   async read(pos: number, dst: IoVec): Promise<void> {
@@ -119,6 +160,9 @@ export class FileStore implements BackingStore {
     if (length === 0) return;
     return this.exclusive(async () => {
       const end = pos + length;
+      const extending = end > this.inode.size;
+      // Zeros first, then the data, so a write over part of the stale tail keeps its bytes.
+      if (extending) await this.zeroStaleTail();
       const holes: number[] = [];
       for (let b = Math.floor(pos / BLOCK_SIZE); b <= Math.floor((end - 1) / BLOCK_SIZE); b++) {
         if (this.extents.lookup(b) === null) holes.push(b);
@@ -145,6 +189,8 @@ export class FileStore implements BackingStore {
         await this.writeBlocks(pos, length, src, fresh);
       } catch (err) {
         this.host.unallocate(runs);
+        // Part of the data may have landed past EOF in the EOF block; the next growth must not show it.
+        if (extending) this.tailMayBeStale = true;
         throw err;
       } finally {
         this.host.unreserveExtents(maps.length);

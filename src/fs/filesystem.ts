@@ -476,6 +476,8 @@ export class Filesystem {
         this.journal.markDirty(inode);
       },
       fsync: (ino) => this.fsync(ino),
+      runningTid: () => this.journal.runningTid,
+      completeTransaction: (tid) => this.journal.completeTransaction(tid),
     };
   }
 

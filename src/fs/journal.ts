@@ -31,6 +31,10 @@ export class Journal {
   private freed: Extent[] = [];
   private tail: Promise<unknown> = Promise.resolve();
   private aborted: Error | null = null;
+  /** The running transaction's id; ids grow by one per commit (jbd2's tids). */
+  private tid = 1;
+  /** The last transaction known durable. */
+  private committedTid = 0;
 
   constructor(
     private readonly device: ImageDevice,
@@ -58,6 +62,19 @@ export class Journal {
   /** Blocks freed by records not yet durable: free once the next commit completes. */
   get pendingFreeBlocks(): number {
     return this.freed.reduce((n, e) => n + e.len, 0);
+  }
+
+  /** The id of the running transaction: a record added now is durable once it has committed. */
+  get runningTid(): number {
+    return this.tid;
+  }
+
+  /**
+   * Make transaction `tid` durable, committing only if it is not yet (mirrors
+   * jbd2_complete_transaction()). Context: as commit().
+   */
+  completeTransaction(tid: number): Promise<void> {
+    return tid <= this.committedTid ? Promise.resolve() : this.commit();
   }
 
   get hasChanges(): boolean {
@@ -115,11 +132,13 @@ export class Journal {
   private async commitNow(asCheckpoint: boolean): Promise<void> {
     const ops = this.ops;
     const freed = this.freed;
+    const tid = this.tid++;
     this.ops = [];
     this.dirty = new Set();
     this.freed = [];
     if (ops.length === 0 && !asCheckpoint) {
       await this.device.sync();
+      this.committedTid = tid;
       return;
     }
     const payload = encodeOps(ops);
@@ -135,6 +154,7 @@ export class Journal {
       this.logEnd += record.length;
       this.logSeq++;
     }
+    this.committedTid = tid;
     this.allocator.release(freed);
   }
 

@@ -18,9 +18,9 @@ export interface BackingStore {
   size(): number;
 
   /**
-   * Set i_size. Shrinking frees the blocks wholly past the new end and zeroes the tail of the last
-   * block; growing leaves a hole. Callers hold the mapping's block side (truncate) or add side
-   * (a buffered write that extends the file).
+   * Set i_size. Shrinking frees the blocks wholly past the new end; the bytes it cuts off read as
+   * zeros if the file grows over them again. Growing leaves a hole. Callers hold the mapping's block
+   * side (truncate) or add side (a buffered write that extends the file).
    */
   setSize(size: number): Promise<void>;
 

@@ -26,3 +26,15 @@ export async function asyncErrnoOf(fn: () => Promise<unknown>): Promise<string |
   }
   return undefined;
 }
+
+/** Bytes as runs of one value, e.g. '0-99:41 100-4095:0', so a failure shows what changed. */
+export function byteRuns(bytes: Uint8Array): string {
+  const out: string[] = [];
+  for (let start = 0; start < bytes.length;) {
+    let end = start + 1;
+    while (end < bytes.length && bytes[end] === bytes[start]) end++;
+    out.push(`${start}-${end - 1}:${bytes[start]!.toString(16)}`);
+    start = end;
+  }
+  return out.join(' ');
+}
