@@ -13,6 +13,7 @@ import { byteRuns, freshFs } from './helpers.js';
 
 const OLD = 0x41;
 const NEW = 0x62;
+const NEW_HEX = NEW.toString(16);
 const OLD_SIZE = 2 * BLOCK_SIZE;
 const SHRUNK = 100;
 
@@ -42,30 +43,34 @@ async function contentsNowAndAfterRemount(fs: Filesystem, device: MemoryDevice, 
   return [now, after];
 }
 
+/** Ways to grow the shrunk file from the store, and what it then holds. */
+const growths: Array<{ how: string; grow: (store: BackingStore) => Promise<void>; expected: string }> = [
+  {
+    how: 'a store write past EOF',
+    grow: (store) => store.write(3 * BLOCK_SIZE, new Uint8Array(50).fill(NEW)),
+    expected: `0-99:41 100-12287:0 12288-12337:${NEW_HEX}`,
+  },
+  { how: 'setSize', grow: (store) => store.setSize(OLD_SIZE), expected: '0-99:41 100-8191:0' },
+  { how: 'extendSize', grow: (store) => store.extendSize(BLOCK_SIZE), expected: '0-99:41 100-4095:0' },
+  {
+    how: 'a write inside the stale bytes, which keeps its data',
+    grow: async (store) => {
+      await store.write(200, new Uint8Array(100).fill(NEW));
+      await store.setSize(BLOCK_SIZE);
+    },
+    expected: `0-99:41 100-199:0 200-299:${NEW_HEX} 300-4095:0`,
+  },
+];
+
 describe('after a shrink, the bytes past the new end read as zeros once the file grows over them', () => {
-  it('grown by a store write past EOF', async () => {
-    const { fs, device, store } = await fsyncedFile();
-    await store.setSize(SHRUNK);
-    await store.write(3 * BLOCK_SIZE, new Uint8Array(50).fill(NEW));
-    const expected = `0-99:41 100-12287:0 12288-12337:${NEW.toString(16)}`;
-    expect(await contentsNowAndAfterRemount(fs, device, store)).toEqual([expected, expected]);
-  });
-
-  it('grown by setSize', async () => {
-    const { fs, device, store } = await fsyncedFile();
-    await store.setSize(SHRUNK);
-    await store.setSize(OLD_SIZE);
-    const expected = '0-99:41 100-8191:0';
-    expect(await contentsNowAndAfterRemount(fs, device, store)).toEqual([expected, expected]);
-  });
-
-  it('grown by extendSize', async () => {
-    const { fs, device, store } = await fsyncedFile();
-    await store.setSize(SHRUNK);
-    await store.extendSize(BLOCK_SIZE);
-    const expected = '0-99:41 100-4095:0';
-    expect(await contentsNowAndAfterRemount(fs, device, store)).toEqual([expected, expected]);
-  });
+  for (const { how, grow, expected } of growths) {
+    it(`grown by ${how}`, async () => {
+      const { fs, device, store } = await fsyncedFile();
+      await store.setSize(SHRUNK);
+      await grow(store);
+      expect(await contentsNowAndAfterRemount(fs, device, store)).toEqual([expected, expected]);
+    });
+  }
 
   it('grown by a buffered write past EOF whose page is not the stale one', async () => {
     const { fs, device, store } = await fsyncedFile();
@@ -75,16 +80,7 @@ describe('after a shrink, the bytes past the new end read as zeros once the file
     await bufferedWrite(mapping, 3 * BLOCK_SIZE, new Uint8Array(50).fill(NEW));
     await fsync(mapping);
     await cache.close();
-    const expected = `0-99:41 100-12287:0 12288-12337:${NEW.toString(16)}`;
-    expect(await contentsNowAndAfterRemount(fs, device, store)).toEqual([expected, expected]);
-  });
-
-  it('grown by a write inside the stale bytes, which keeps its data', async () => {
-    const { fs, device, store } = await fsyncedFile();
-    await store.setSize(SHRUNK);
-    await store.write(200, new Uint8Array(100).fill(NEW));
-    await store.setSize(BLOCK_SIZE);
-    const expected = `0-99:41 100-199:0 200-299:${NEW.toString(16)} 300-4095:0`;
+    const expected = `0-99:41 100-12287:0 12288-12337:${NEW_HEX}`;
     expect(await contentsNowAndAfterRemount(fs, device, store)).toEqual([expected, expected]);
   });
 
@@ -116,7 +112,7 @@ describe('an extending write that fails', () => {
     device.write = deviceWrite;
     expect(store.size()).toBe(SHRUNK);
     await store.setSize(BLOCK_SIZE);
-    expect(await contents(store)).toBe(`0-49:41 50-99:${NEW.toString(16)} 100-4095:0`);
+    expect(await contents(store)).toBe(`0-49:41 50-99:${NEW_HEX} 100-4095:0`);
     await fs.unmount();
   });
 });

@@ -16,7 +16,7 @@ const SHRUNK = 100;
 
 /** A file of two fsync'd blocks of OLD on a device that records every write and sync. */
 async function fsyncedFile(): Promise<{ fs: Filesystem; device: RecordingDevice; ino: number }> {
-  const memory = new MemoryDevice(8 * 2 ** 20);
+  const memory = new MemoryDevice(2 * 2 ** 20);
   await mkfsDevice(memory);
   const device = new RecordingDevice(memory);
   const fs = await Filesystem.mountDevice(device, { commitIntervalMs: 0 });
@@ -72,6 +72,7 @@ describe('a crash after a shrink that is not committed yet', () => {
     ];
     const cuts = Array.from({ length: device.trace.length - from + 1 }, (_, i) => from + i);
     const random = seededRandom(7);
+    // Each round draws again which writes after the last sync land, whole, lost or torn.
     for (let round = 0; round < 10; round++) {
       for (const { cut, image } of device.crashImages(cuts, random)) {
         const { file, clean } = await recover(image);
