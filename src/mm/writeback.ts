@@ -31,6 +31,13 @@ export async function writepages(run: readonly Page[]): Promise<void> {
   let batch: Page[] = [];
   for (const page of run) {
     if (!page.trylock()) await page.lock();
+    // Redirtied while under writeback (a direct read's destination, a failed write): one write of a
+    // page at a time, or an older write could land last (as WB_SYNC_ALL waits in write_cache_pages()).
+    while (page.writeback) {
+      page.unlock();
+      await page.waitOnWriteback();
+      await page.lock();
+    }
     if (!page.dirty || !page.attached) {
       page.unlock();
       await writeBatch(batch);

@@ -14,6 +14,7 @@ import { FsError, check } from '../util/errno.js';
 import { HandleTable, type FileHandle } from './handles.js';
 import { InodeTable } from './inode-table.js';
 import { InodeWriteLocks } from './inode-write-lock.js';
+import { ActiveOps } from './active-ops.js';
 import { walkParent, walkPath } from './path-walk.js';
 
 const { S_IFMT, S_IFREG } = constants;
@@ -48,6 +49,7 @@ export class Vfs {
   private readonly inodes: InodeTable;
   private readonly handles = new HandleTable();
   private readonly writeLocks = new InodeWriteLocks();
+  private readonly active = new ActiveOps();
   private readonly uid: number;
   private readonly gid: number;
 
@@ -78,8 +80,9 @@ export class Vfs {
     }
   }
 
-  /** Write back every dirty page, commit, checkpoint and release the image. */
+  /** Wait for the data operations in flight (new ones fail), then write back every dirty page, commit, checkpoint and release the image. */
   async close(): Promise<void> {
+    await this.active.drain();
     try {
       await this.cache.close();
     } finally {
@@ -131,9 +134,11 @@ export class Vfs {
     this.fs.link(ino, parent, name);
   }
 
-  async unlink(path: string): Promise<void> {
-    const { parent, name } = walkParent(this.fs, path);
-    await this.inodes.removeLink(this.fs.lookup(parent, name), () => this.fs.unlink(parent, name));
+  unlink(path: string): Promise<void> {
+    return this.active.run(async () => {
+      const { parent, name } = walkParent(this.fs, path);
+      await this.inodes.removeLink(this.fs.lookup(parent, name), () => this.fs.unlink(parent, name));
+    });
   }
 
   rmdir(path: string): void {
@@ -141,14 +146,17 @@ export class Vfs {
     this.fs.rmdir(parent, name);
   }
 
-  async rename(from: string, to: string): Promise<void> {
-    const source = walkParent(this.fs, from);
-    const target = walkParent(this.fs, to);
-    const sourceIno = this.fs.lookup(source.parent, source.name);
-    const targetIno = this.lookupOrNull(target.parent, target.name);
-    const replaced = targetIno !== sourceIno ? targetIno : null;
-    await this.inodes.removeLink(replaced, () => this.fs.rename(source.parent, source.name, target.parent, target.name));
+  rename(from: string, to: string): Promise<void> {
+    return this.active.run(async () => {
+      const source = walkParent(this.fs, from);
+      const target = walkParent(this.fs, to);
+      const sourceIno = this.fs.lookup(source.parent, source.name);
+      const targetIno = this.lookupOrNull(target.parent, target.name);
+      const replaced = targetIno !== sourceIno ? targetIno : null;
+      await this.inodes.removeLink(replaced, () => this.fs.rename(source.parent, source.name, target.parent, target.name));
+    });
   }
+
 
   chmod(path: string, mode: number): void {
     this.fs.setattr(walkPath(this.fs, path), { mode });
@@ -173,14 +181,14 @@ export class Vfs {
     return this.handles.add(ino, this.inodes.open(ino), flags);
   }
 
-  async release(fh: number): Promise<void> {
-    await this.inodes.release(this.handles.remove(fh).ino);
+  release(fh: number): Promise<void> {
+    return this.active.run(() => this.inodes.release(this.handles.remove(fh).ino));
   }
 
   /** read(2): O_DIRECT handles read the store (after writing back dirty pages); others the cache. */
   read(fh: number, pos: number, dst: Uint8Array): Promise<number> {
     const handle = this.handles.get(fh);
-    return runTask(`read fh${fh}`, () => (handle.direct ? directRead : bufferedRead)(handle.mapping, pos, dst));
+    return this.active.run(() => runTask(`read fh${fh}`, () => (handle.direct ? directRead : bufferedRead)(handle.mapping, pos, dst)));
   }
 
   /**
@@ -198,20 +206,22 @@ export class Vfs {
         return written;
       });
     const host = handle.mapping.host;
-    if (!handle.append && pos + src.length <= host.size()) return writeAt(pos);
-    return this.writeLocks.serialize(handle.ino, () => writeAt(handle.append ? host.size() : pos));
+    if (!handle.append && pos + src.length <= host.size()) return this.active.run(() => writeAt(pos));
+    return this.active.run(() => this.writeLocks.serialize(handle.ino, () => writeAt(handle.append ? host.size() : pos)));
   }
 
   /** fsync(2): write back the file's pages and commit the filesystem (data, then metadata). */
   fsync(fh: number): Promise<void> {
     const handle = this.handles.get(fh);
-    return runTask(`fsync fh${fh}`, () => fsync(handle.mapping));
+    return this.active.run(() => runTask(`fsync fh${fh}`, () => fsync(handle.mapping)));
   }
 
   /** fsync on a directory, or sync(2): commit everything. */
-  async syncAll(): Promise<void> {
-    await runTask('syncfs', () => this.cache.syncAll());
-    await this.fs.sync();
+  syncAll(): Promise<void> {
+    return this.active.run(async () => {
+      await runTask('syncfs', () => this.cache.syncAll());
+      await this.fs.sync();
+    });
   }
 
   /** truncate(2) by path: takes the mapping's block side (no page may be re-added meanwhile). */
@@ -224,7 +234,11 @@ export class Vfs {
     return this.truncateInode(this.handles.get(fh).ino, size);
   }
 
-  private async truncateInode(ino: number, size: number): Promise<void> {
+  private truncateInode(ino: number, size: number): Promise<void> {
+    return this.active.run(() => this.truncateMapping(ino, size));
+  }
+
+  private async truncateMapping(ino: number, size: number): Promise<void> {
     const mapping = this.inodes.mapping(ino);
     await runTask(`truncate ino${ino}`, () => truncate(mapping, size));
     this.fs.setattr(ino, { mtimeMs: Date.now() });
