@@ -1,10 +1,13 @@
 /**
- * The image lock: IMAGE.lock, created with O_EXCL, holding the owner's pid and start time. Node has no
- * flock(2), and a lock file outlives a kill -9, so a lock whose process is no longer running is stale
- * and is taken over. The start time tells a reused pid from the owner: in a container the daemon is
- * always pid 1, and a restarted container's pid 1 is a different process.
+ * The image lock: IMAGE.lock next to the image's real path (a symlink to the image locks the same
+ * file), holding the owner's pid and start time. It is written in full under a private name and
+ * then linked into place, so nobody ever sees it empty (an empty lock read as stale let two
+ * processes both take it). Node has no flock(2), and a lock file outlives a kill -9, so a lock whose
+ * process is no longer running is stale and is taken over. The start time tells a reused pid from
+ * the owner: in a container the daemon is always pid 1, and a restarted container's pid 1 is a
+ * different process.
  */
-import { open, readFile, unlink } from 'node:fs/promises';
+import { link, readFile, realpath, unlink, writeFile } from 'node:fs/promises';
 import { ImageError } from './image-error.js';
 
 function isRunning(pid: number): boolean {
@@ -29,31 +32,43 @@ async function livePidIn(path: string): Promise<number | null> {
   return started === undefined || started === (await startTime(pid)) ? pid : null;
 }
 
+/** Drafts made by this process, so that concurrent acquires never share one. */
+let drafts = 0;
+
+/** The lock file of an image: next to its real path, so every name of the image shares one lock. */
+async function lockPath(imagePath: string): Promise<string> {
+  return `${await realpath(imagePath).catch(() => imagePath)}.lock`;
+}
+
 export class ImageLock {
   private constructor(readonly path: string) {}
 
   /** The pid of the running process that holds imagePath's lock, or null. */
-  static holder(imagePath: string): Promise<number | null> {
-    return livePidIn(`${imagePath}.lock`);
+  static async holder(imagePath: string): Promise<number | null> {
+    return livePidIn(await lockPath(imagePath));
   }
 
   /** Take the lock for imagePath, or fail with ImageError (EBUSY) naming the holder. Context: takes IMAGE.lock. */
   static async acquire(imagePath: string): Promise<ImageLock> {
-    const path = `${imagePath}.lock`;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const handle = await open(path, 'wx', 0o644);
-        await handle.writeFile(`${process.pid} ${await startTime(process.pid)}\n`);
-        await handle.close();
-        return new ImageLock(path);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const path = await lockPath(imagePath);
+    const draft = `${path}.${process.pid}.${++drafts}`;
+    await writeFile(draft, `${process.pid} ${await startTime(process.pid)}\n`, { mode: 0o644 });
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          await link(draft, path); // atomic, and fails if a lock is there
+          return new ImageLock(path);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        }
+        const pid = await livePidIn(path);
+        if (pid !== null) {
+          throw new ImageError(`${imagePath} is in use (mounted by process ${pid}; lock file ${path})`, 'EBUSY');
+        }
+        await unlink(path).catch(() => undefined);
       }
-      const pid = await livePidIn(path);
-      if (pid !== null) {
-        throw new ImageError(`${imagePath} is in use (mounted by process ${pid}; lock file ${path})`, 'EBUSY');
-      }
-      await unlink(path).catch(() => undefined);
+    } finally {
+      await unlink(draft).catch(() => undefined);
     }
     throw new ImageError(`${imagePath}: could not take the lock file ${path}`, 'EBUSY');
   }

@@ -13,7 +13,10 @@ import { controlSocketPath, requestControl } from '../daemon/control-socket.js';
 async function unmountWithoutDaemon(mountpoint: string): Promise<void> {
   const real = await realpath(mountpoint);
   const socketPath = await controlSocketPath(real);
-  if (!(await findMount(real))) throw new Error(`${mountpoint} is not mounted`);
+  const mount = await findMount(real);
+  if (!mount) throw new Error(`${mountpoint} is not mounted`);
+  // Never force an unmount of somebody else's filesystem (a mistyped path, a stale one).
+  if (mount.fstype !== 'fuse.coherefs') throw new Error(`${mountpoint} is a ${mount.fstype} mount, not coherefs: not unmounting it`);
   await forceUnmount(real);
   if (await findMount(real)) throw new Error(`${mountpoint} is still mounted (busy?)`);
   await rm(socketPath, { force: true });
