@@ -1,6 +1,6 @@
 /**
- * Guards the three ways a mount ends: `coherefs umount`, an outside `fusermount -u`, and SIGTERM to
- * the daemon. Each must write back what was only in the page cache (never fsync'd), commit, release
+ * Guards the ways a mount ends: `coherefs umount`, an outside `fusermount -u`, and SIGTERM or SIGHUP
+ * (the terminal of a foreground mount closing) to the daemon. Each must write back what was only in the page cache (never fsync'd), commit, release
  * the image and end the daemon: fsck is clean and a new mount shows the data.
  */
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ const WAYS: Record<string, (mount: DaemonMount) => Promise<unknown>> = {
   'coherefs umount': async (mount) => expect((await coherefs(['umount', mount.mountpoint])).code).toBe(0),
   'fusermount -u from outside': (mount) => run('fusermount', ['-u', mount.mountpoint]),
   SIGTERM: async (mount) => process.kill(mount.pid, 'SIGTERM'),
+  SIGHUP: async (mount) => process.kill(mount.pid, 'SIGHUP'),
 };
 
 describe.runIf(requireFuse())('every way of unmounting leaves a clean image with the data', () => {

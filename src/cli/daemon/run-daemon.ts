@@ -70,17 +70,26 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
     return stopping;
   };
 
-  const control = await listenControl(socketPath, async (request) => {
-    if (request.op === 'stats') return { image, mountpoint, pid: process.pid, ...vfs.stats(), memory: daemonMemory() };
-    await stop('coherefs umount');
-    return { unmounted: mountpoint };
-  });
+  let control: Awaited<ReturnType<typeof listenControl>>;
+  try {
+    control = await listenControl(socketPath, async (request) => {
+      if (request.op === 'stats') return { image, mountpoint, pid: process.pid, ...vfs.stats(), memory: daemonMemory() };
+      await stop('coherefs umount');
+      return { unmounted: mountpoint };
+    });
+  } catch (err) {
+    // Mounted but unreachable (no control socket): undo the mount rather than leave it and the lock behind.
+    await session.unmount().catch(() => undefined);
+    await vfs.close();
+    throw err;
+  }
   const watch = setInterval(() => {
     void findMount(mountpoint).then((entry) => {
-      if (!entry && !stopping) void stop('unmounted from outside', true);
+      if (!entry && !stopping) stop('unmounted from outside', true).catch((err: Error) => log.error({ err }, 'shutdown failed'));
     });
   }, MOUNT_WATCH_MS);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // SIGHUP too: closing the terminal of a foreground mount unmounts it cleanly instead of killing it.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
       stop(signal).catch((err: Error) => log.error({ err }, 'unmount failed; the mount stays up'));
     });
