@@ -1,4 +1,8 @@
 /** Shared setup for the src/fs tests: a formatted in-memory image, mounted. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { Filesystem, MemoryDevice, mkfsDevice, type GeometryOptions } from '../../src/fs/api.js';
 
 export async function freshFs(size = 8 * 2 ** 20, geometry: GeometryOptions = {}): Promise<{ fs: Filesystem; device: MemoryDevice }> {
@@ -37,4 +41,16 @@ export function byteRuns(bytes: Uint8Array): string {
     start = end;
   }
   return out.join(' ');
+}
+
+/** A fresh temporary directory for each test of the enclosing describe, removed after it: call in the describe body. */
+export function tempDirPerTest(prefix: string): () => string {
+  let dir = '';
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  return () => dir;
 }

@@ -2,28 +2,24 @@
  * Guards the image lock: of many processes' worth of concurrent acquires exactly one wins (the lock
  * is never seen half-written), and a symlink to the image shares the image's lock.
  */
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ImageLock } from '../../src/fs/image-lock.js';
+import { tempDirPerTest } from './helpers.js';
 
 describe('image lock', () => {
-  let dir = '';
-  afterEach(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirPerTest('coherefs-lock-');
 
   it('has one owner among concurrent acquires, and one lock for every name of the image', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'coherefs-lock-'));
-    const image = join(dir, 'disk.img');
+    const image = join(dir(), 'disk.img');
     await writeFile(image, '');
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => ImageLock.acquire(image)));
     const won = results.filter((r): r is PromiseFulfilledResult<ImageLock> => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'EBUSY' });
 
-    const alias = join(dir, 'alias.img');
+    const alias = join(dir(), 'alias.img');
     await symlink(image, alias);
     await expect(ImageLock.acquire(alias)).rejects.toMatchObject({ code: 'EBUSY' });
     expect(await ImageLock.holder(alias)).toBe(process.pid);

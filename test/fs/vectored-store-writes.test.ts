@@ -3,13 +3,12 @@
  * as one buffer would, fresh blocks are zero-padded (a reused block never shows its previous
  * owner's bytes), and the image file's preadv/pwritev handle split buffers and reads past its end.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileDevice, ROOT_INO } from '../../src/fs/api.js';
 import { ioVecSlice } from '../../src/util/iovec.js';
-import { freshFs } from './helpers.js';
+import { freshFs, tempDirPerTest } from './helpers.js';
 
 /** Cut bytes into buffers of the given lengths, repeating the pattern of lengths. */
 function cut(bytes: Uint8Array, lengths: number[]): Uint8Array[] {
@@ -60,14 +59,10 @@ describe('vectored store writes', () => {
 });
 
 describe('image file preadv/pwritev', () => {
-  let dir = '';
-  afterEach(async () => {
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirPerTest('coherefs-iovec-');
 
   it('writes and reads split buffers at an offset; bytes past the end read as zeros', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'coherefs-iovec-'));
-    const path = join(dir, 'image');
+    const path = join(dir(), 'image');
     await writeFile(path, new Uint8Array(64 * 1024));
     const device = await FileDevice.open(path);
     try {
