@@ -206,8 +206,10 @@ export class Vfs {
         return written;
       });
     const host = handle.mapping.host;
-    if (!handle.append && pos + src.length <= host.size()) return this.active.run(() => writeAt(pos));
-    return this.active.run(() => this.writeLocks.serialize(handle.ino, () => writeAt(handle.append ? host.size() : pos)));
+    const sizeDependent = handle.append || pos + src.length > host.size();
+    return this.active.run(() =>
+      sizeDependent ? this.writeLocks.serialize(handle.ino, () => writeAt(handle.append ? host.size() : pos)) : writeAt(pos),
+    );
   }
 
   /** fsync(2): write back the file's pages and commit the filesystem (data, then metadata). */
@@ -235,13 +237,11 @@ export class Vfs {
   }
 
   private truncateInode(ino: number, size: number): Promise<void> {
-    return this.active.run(() => this.truncateMapping(ino, size));
-  }
-
-  private async truncateMapping(ino: number, size: number): Promise<void> {
-    const mapping = this.inodes.mapping(ino);
-    await runTask(`truncate ino${ino}`, () => truncate(mapping, size));
-    this.fs.setattr(ino, { mtimeMs: Date.now() });
+    return this.active.run(async () => {
+      const mapping = this.inodes.mapping(ino);
+      await runTask(`truncate ino${ino}`, () => truncate(mapping, size));
+      this.fs.setattr(ino, { mtimeMs: Date.now() });
+    });
   }
 
   private touchData(handle: FileHandle): void {
