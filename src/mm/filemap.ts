@@ -67,7 +67,8 @@ export async function filemapGetPage(mapping: Mapping, index: number, point: Sch
       continue;
     }
     if (page) cache.deletePage(page);
-    const fresh = await cache.addLockedPage(mapping, index);
+    const added = cache.tryAddLockedPage(mapping, index);
+    const fresh = added === undefined ? await cache.addLockedPage(mapping, index) : added;
     if (!fresh) continue;
     cache.stats.cacheMisses++;
     try {
@@ -255,7 +256,8 @@ async function grabCachePageWriteBegin(mapping: Mapping, index: number, partial:
       if (page.writeback) await page.waitOnWriteback();
       cache.stats.cacheHits++;
     } else {
-      page = (await cache.addLockedPage(mapping, index)) ?? undefined;
+      const added = cache.tryAddLockedPage(mapping, index);
+      page = (added === undefined ? await cache.addLockedPage(mapping, index) : added) ?? undefined;
       if (!page) continue;
       cache.stats.cacheMisses++;
     }

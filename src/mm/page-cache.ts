@@ -126,28 +126,44 @@ export class PageCache {
 
   /**
    * Make room for one page, then add a new locked, not-uptodate page at `index`; null if a page
-   * appeared there meanwhile (or, without mayWriteback, if there is no clean page to evict). Goes
-   * over the bound only when every page is in flight or keeps being redirtied.
+   * appeared there meanwhile. Writes back dirty pages to make room (direct reclaim); goes over the
+   * bound only when every page is in flight or keeps being redirtied.
    * Context: the caller holds the mapping's add side; may sleep in direct reclaim.
    */
-  async addLockedPage(mapping: Mapping, index: number, mayWriteback = true): Promise<Page | null> {
+  async addLockedPage(mapping: Mapping, index: number): Promise<Page | null> {
     for (let tries = 0; ; tries++) {
-      while (this.nrPages >= this.capacityPages && this.lru.first) this.evict(this.lru.first);
-      if (mapping.pages.has(index)) return null;
-      const full = this.nrPages >= this.capacityPages;
-      if (full && !mayWriteback) return null;
-      const victim = full ? this.oldestDirtyIdlePage() : undefined;
+      const page = this.tryAddLockedPage(mapping, index);
+      if (page !== undefined) return page;
+      const victim = this.oldestDirtyIdlePage();
       if (victim && tries < RECLAIM_WRITEBACK_TRIES) {
         await writepage(victim);
         continue;
       }
-      // Checked and taken in one synchronous step, so racing tasks cannot both take the last room.
-      const page = new Page(mapping, index, this.pool.alloc());
-      this.nrPages++;
-      mapping.pages.set(index, page);
-      page.trylock(); // a new page: nobody else can hold its lock yet
-      return page;
+      return this.insertLockedPage(mapping, index);
     }
+  }
+
+  /**
+   * The part of addLockedPage() that never sleeps: evict clean pages to make room and add the new
+   * locked page; null if a page is already at `index`, undefined if room needs writeback first.
+   * Most misses end here, without a promise per page.
+   * Context: the caller holds the mapping's add side.
+   */
+  tryAddLockedPage(mapping: Mapping, index: number): Page | null | undefined {
+    while (this.nrPages >= this.capacityPages && this.lru.first) this.evict(this.lru.first);
+    if (mapping.pages.has(index)) return null;
+    if (this.nrPages >= this.capacityPages) return undefined;
+    return this.insertLockedPage(mapping, index);
+  }
+
+  /** Checked and taken in one synchronous step, so racing tasks cannot both take the last room. */
+  private insertLockedPage(mapping: Mapping, index: number): Page | null {
+    if (mapping.pages.has(index)) return null;
+    const page = new Page(mapping, index, this.pool.alloc());
+    this.nrPages++;
+    mapping.pages.set(index, page);
+    page.trylock(); // a new page: nobody else can hold its lock yet
+    return page;
   }
 
   /**

@@ -51,7 +51,8 @@ async function readPages(mapping: Mapping, start: number, end: number): Promise<
   let run: Page[] = [];
   try {
     for (let index = start; index < end; index++) {
-      const page = mapping.pages.has(index) ? null : await cache.addLockedPage(mapping, index, false);
+      // Only clean room: readahead never writes back to make space for itself.
+      const page = cache.tryAddLockedPage(mapping, index) ?? null;
       if (page) {
         run.push(page);
         continue;
