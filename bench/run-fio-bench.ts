@@ -1,12 +1,12 @@
 /**
  * `node dist/bench/run-fio-bench.js [--runtime S] [--repeat N] [--max-total S] [--cache-size SIZE]
  * [--coherefs DIR --coherefs-pid PID]`: the fio matrix against a coherefs mount, a plain file on the
- * host filesystem ("image-file") and the ceiling daemon's mount, in one run, N paired rounds per
- * case. Without --coherefs it makes a sparse image in a mktemp directory and mounts it itself.
+ * host filesystem ("image-file"), the ceiling daemon's mount and the same daemon passing every
+ * request through to host files ("passthrough"), in one run, N paired rounds per case. Without --coherefs it makes a sparse image in a mktemp directory and mounts it itself.
  * Everything it creates (mounts, image, files) is removed at the end.
  */
 import { Command } from 'commander';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkfs } from '../src/fs/api.js';
@@ -47,7 +47,15 @@ try {
   }
   const ceiling = await mountCeiling();
   mounts.push(ceiling);
-  targets.push({ name: 'image-file', filename: join(scratch, 'image-file') }, { name: 'ceiling', directory: ceiling.mountpoint, pid: ceiling.pid });
+  const passthroughFiles = join(scratch, 'passthrough');
+  await mkdir(passthroughFiles);
+  const passthrough = await mountCeiling(passthroughFiles);
+  mounts.push(passthrough);
+  targets.push(
+    { name: 'image-file', filename: join(scratch, 'image-file') },
+    { name: 'passthrough', directory: passthrough.mountpoint, pid: passthrough.pid },
+    { name: 'ceiling', directory: ceiling.mountpoint, pid: ceiling.pid },
+  );
   const report = await runFioBench({
     targets,
     runtimeSeconds: Number(options.runtime),
