@@ -1,4 +1,4 @@
-/** `coherefs stats MOUNTPOINT [--json]`: the live counters of a running daemon (DESIGN §6). */
+/** `coherefs stats MOUNTPOINT [--json] [--timeout S]`: the live counters of a running daemon (DESIGN §6). */
 import { Command } from 'commander';
 import { requestControl } from '../daemon/control-socket.js';
 import { timeoutOption } from '../timeout-option.js';

@@ -1,5 +1,5 @@
 /**
- * `coherefs umount MOUNTPOINT`: asks the daemon to unmount, write back and release the image, and
+ * `coherefs umount MOUNTPOINT [--timeout S]`: asks the daemon to unmount, write back and release the image, and
  * returns when it has (so fsck or a new mount can follow at once). With no daemon answering (it was
  * killed), falls back to fusermount -u, then to a lazy unmount of the dead mount, and removes the
  * socket the dead daemon left behind. Gives up after --timeout seconds (the daemon may still be
