@@ -3,10 +3,9 @@
  * option value, exits 2 with commander's message naming the problem; an operational failure (no daemon
  * at a directory) exits 1. Runs the built CLI as a user runs it; nothing is mounted.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../fs/helpers.js';
 import { coherefs } from '../integration/harness/coherefs-mount.js';
 
 const USAGE_ERRORS: Array<[args: string[], message: RegExp]> = [
@@ -27,17 +26,11 @@ const USAGE_ERRORS: Array<[args: string[], message: RegExp]> = [
 ];
 
 describe('coherefs usage errors', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'coherefs-usage-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = tempDirPerTest('coherefs-usage-');
 
   for (const [args, message] of USAGE_ERRORS) {
     it(`coherefs ${args.join(' ')}: exit 2`, async () => {
-      const result = await coherefs(args.map((arg) => (arg === 'dir' || arg === 'disk.img' ? join(dir, arg) : arg)));
+      const result = await coherefs(args.map((arg) => (arg === 'dir' || arg === 'disk.img' ? join(dir(), arg) : arg)));
       expect(result.stderr).toMatch(message);
       expect(result.code).toBe(2);
     });
@@ -45,7 +38,7 @@ describe('coherefs usage errors', () => {
 
   it('an operational failure exits 1: stats and umount where no daemon serves', async () => {
     for (const command of ['stats', 'umount']) {
-      const result = await coherefs([command, dir]);
+      const result = await coherefs([command, dir()]);
       expect(result.stderr).toMatch(command === 'stats' ? /no coherefs daemon serves/ : /is not mounted/);
       expect(result.code).toBe(1);
     }
