@@ -23,11 +23,15 @@ if [ -e "$target" ] && ! grep -qF "$marker" "$target"; then
   echo "install-helper: $target exists and is not coherefs's; left alone" >&2
   exit 1
 fi
+# Single-quoted for the wrapper, each ' written as '\'' : a checkout path may hold any character.
+quote() {
+  printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+}
 tmp="$target.tmp.$$"
 cat > "$tmp" <<WRAPPER
 #!/bin/sh
 $marker
-COHEREFS_NODE='$node' COHEREFS_ROOT='$(dirname "$here")' exec '$here/mount.fuse.coherefs' "\$@"
+COHEREFS_NODE=$(quote "$node") COHEREFS_ROOT=$(quote "$(dirname "$here")") exec $(quote "$here/mount.fuse.coherefs") "\$@"
 WRAPPER
 chmod 755 "$tmp"
 mv "$tmp" "$target"

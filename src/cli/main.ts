@@ -6,17 +6,32 @@
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
 
+/**
+ * Commander copies settings such as exitOverride only to subcommands made with .command(), not to
+ * those added with addCommand(): set them on every command of the tree, so that each usage error
+ * (missing argument, unknown option, bad option value) reaches the catch below and exits 2.
+ */
+function handleUsageErrors(command: Command, path: string): void {
+  command.exitOverride();
+  for (const sub of command.commands) {
+    const subPath = `${path} ${sub.name()}`;
+    sub.showHelpAfterError(`(see: ${subPath} --help)`);
+    handleUsageErrors(sub, subPath);
+  }
+}
+
 const program = new Command('coherefs')
   .description('a FUSE filesystem with its own page cache, coherent with direct IO')
   .version('0.1.0')
-  .showHelpAfterError()
-  .exitOverride();
+  .showHelpAfterError();
 
 for (const command of commands) program.addCommand(command());
+handleUsageErrors(program, 'coherefs');
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
+  // Commander has printed its message already; --help and --version end here with exit code 0.
   if (err instanceof CommanderError) {
     process.exit(err.exitCode === 0 ? 0 : 2);
   }

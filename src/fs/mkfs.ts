@@ -1,5 +1,5 @@
 /** mkfs: lay out a fresh image (a sparse file) holding an empty root directory. */
-import { open, stat } from 'node:fs/promises';
+import { open, stat, unlink } from 'node:fs/promises';
 import { frameCheckpoint } from './checkpoint.js';
 import { FileDevice, type ImageDevice } from './device.js';
 import { ImageLock } from './image-lock.js';
@@ -14,11 +14,17 @@ export interface MkfsOptions extends GeometryOptions {
   force?: boolean;
 }
 
+/** The layout of an image of `size` bytes, or EINVAL when one that small cannot hold the format. */
+function checkedGeometry(size: number, options: GeometryOptions): Geometry {
+  check(size >= MIN_IMAGE_SIZE, 'EINVAL', `an image needs at least ${MIN_IMAGE_SIZE} bytes`);
+  const geometry = computeGeometry(size, options);
+  check(geometry.dataBlocks >= 16, 'EINVAL', 'the image is too small for its log and checkpoints');
+  return geometry;
+}
+
 /** Write the format onto a zeroed device of the given size. */
 export async function mkfsDevice(device: ImageDevice, options: GeometryOptions = {}): Promise<Geometry> {
-  check(device.size >= MIN_IMAGE_SIZE, 'EINVAL', `an image needs at least ${MIN_IMAGE_SIZE} bytes`);
-  const geometry = computeGeometry(device.size, options);
-  check(geometry.dataBlocks >= 16, 'EINVAL', 'the image is too small for its log and checkpoints');
+  const geometry = checkedGeometry(device.size, options);
   const now = Date.now();
   const root = { ino: ROOT_INO, mode: S_IFDIR | 0o755, nlink: 2, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0,
     size: 0, atimeMs: now, mtimeMs: now, ctimeMs: now, target: '' };
@@ -31,10 +37,15 @@ export async function mkfsDevice(device: ImageDevice, options: GeometryOptions =
   return geometry;
 }
 
-/** Create IMAGE as a sparse file of options.size bytes (rounded down to whole blocks) and format it. */
+/**
+ * Create IMAGE as a sparse file of options.size bytes (rounded down to whole blocks) and format it.
+ * Everything that can be refused is checked before the old file loses a byte: the geometry, the
+ * lock, and whether this filesystem takes a file that long (an image that fails with EFBIG after being
+ * emptied is lost to --force).
+ */
 export async function mkfs(imagePath: string, options: MkfsOptions): Promise<Geometry> {
   const size = Math.floor(options.size / BLOCK_SIZE) * BLOCK_SIZE;
-  check(size >= MIN_IMAGE_SIZE, 'EINVAL', `size must be at least ${MIN_IMAGE_SIZE} bytes`);
+  checkedGeometry(size, options);
   const existing = await stat(imagePath).catch(() => null);
   if (existing) {
     check(existing.isFile(), 'EINVAL', `${imagePath} is not a regular file`);
@@ -44,9 +55,15 @@ export async function mkfs(imagePath: string, options: MkfsOptions): Promise<Geo
   try {
     const handle = await open(imagePath, existing ? 'r+' : 'wx');
     try {
-      // Truncating to 0 first drops every old block: the new image starts all zeros, and sparse.
+      // Growing to the new size first only adds a hole at the end: if the length is refused, the old
+      // image is as it was. (Not longer than the old file: a file that long exists already.)
+      if (size > (existing?.size ?? 0)) await handle.truncate(size);
+      // Truncating to 0 then drops every old block: the new image starts all zeros, and sparse.
       await handle.truncate(0);
       await handle.truncate(size);
+    } catch (err) {
+      if (!existing) await unlink(imagePath).catch(() => undefined);
+      throw err;
     } finally {
       await handle.close();
     }

@@ -29,6 +29,8 @@ export interface DaemonMount {
   readonly pid: number;
   /** Everything the daemon wrote to stderr so far. */
   stderr(): string;
+  /** The daemon's exit code once it has exited by itself; null while it runs or after a signal killed it. */
+  exitCode(): number | null;
   /**
    * End the daemon (SIGTERM, so it flushes and unmounts itself; after 10 s: unmount, SIGKILL) and clear
    * its mount (fusermount -u, else umount -l); safe to call more than once and after the daemon died.
@@ -105,7 +107,7 @@ export async function startDaemonMount(options: DaemonMountOptions): Promise<Dae
     throw new Error(`daemon '${options.command} ${args.join(' ')}' did not mount ${mountpoint}:\n${stderr}`);
   }
   const pid = child.pid;
-  return { mountpoint, pid, stderr: () => stderr, teardown };
+  return { mountpoint, pid, stderr: () => stderr, exitCode: () => child.exitCode, teardown };
 }
 
 /** The crash: SIGKILL the daemon's process group, then clear the dead mount it leaves behind. */

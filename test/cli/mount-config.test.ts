@@ -1,6 +1,7 @@
 /** Guards the `-o` parsing of coherefs mount, including the generic options mount(8) and fstab add. */
+import { totalmem } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MOUNT_CONFIG, parseMountOptions } from '../../src/cli/daemon/mount-config.js';
+import { DEFAULT_MOUNT_CONFIG, MountOptionError, parseMountOptions } from '../../src/cli/daemon/mount-config.js';
 import { buildMountOptions } from '../../src/fuse/api.js';
 
 describe('coherefs mount -o', () => {
@@ -17,6 +18,13 @@ describe('coherefs mount -o', () => {
     expect(() => parseMountOptions('dio_align=1000')).toThrow(/power of two/);
     expect(() => parseMountOptions('cache_size=1k')).toThrow(/at least 1M/);
     expect(() => parseMountOptions('ro')).toThrow(/read-only/);
+  });
+
+  it('refuses a cache_size larger than the machine\'s memory', () => {
+    const gib = Math.ceil(totalmem() / 2 ** 30);
+    expect(() => parseMountOptions(`cache_size=${gib + 1}G`)).toThrow(/cache_size must be at most this machine's memory/);
+    expect(() => parseMountOptions('cache_size=8000T')).toThrow(MountOptionError);
+    expect(parseMountOptions(`cache_size=${Math.floor(totalmem() / 2 ** 20)}M`).cacheSize).toBeLessThanOrEqual(totalmem());
   });
 
   it('passes the kernel per-mount flags of mount(8) on and drops userspace-only ones', () => {

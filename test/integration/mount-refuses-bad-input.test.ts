@@ -1,13 +1,15 @@
 /**
- * Guards the contract of `coherefs mount` on bad input: an unknown -o option, a missing image, a
- * missing, busy or non-empty mountpoint, a corrupt image and a file that is no coherefs image each give a clear
- * message and a non-zero exit, mount nothing, leave no daemon answering, and change no image byte.
+ * Guards the contract of `coherefs mount` on bad input: an unknown -o option, a cache_size above the
+ * machine's memory, a missing image, a missing, busy or non-empty mountpoint, a corrupt image and a
+ * file that is no coherefs image each give a clear message and a non-zero exit, mount nothing, leave
+ * no daemon answering, and change no image byte.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, open, writeFile } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { DaemonMount } from '../../src/util/daemon-mount.js';
+import { forceUnmount, type DaemonMount } from '../../src/util/daemon-mount.js';
 import { findMount } from '../../src/util/mountinfo.js';
 import { requireFuse } from './harness/require-fuse.js';
 import { MiB, coherefs, mountCoherefs, scratchImage, sha256File, type Scratch } from './harness/coherefs-mount.js';
@@ -40,6 +42,20 @@ describe.runIf(requireFuse())('coherefs mount refuses bad input', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/unknown mount option 'frobnicate'/);
     await expectNothingChanged(mountpoint, scratch.image, imageSum);
+  });
+
+  it('refuses a cache_size larger than the machine\'s memory (exit 2)', async () => {
+    // A copy of its own: should it be mounted after all, the other tests' image stays as it was.
+    const image = join(scratch.dir, 'big-cache.img');
+    await copyFile(scratch.image, image);
+    try {
+      const result = await coherefs(['mount', image, mountpoint, '-o', `cache_size=${Math.ceil(totalmem() / 2 ** 30) + 1}G`]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/cache_size must be at most this machine's memory/);
+      await expectNothingChanged(mountpoint, image, imageSum);
+    } finally {
+      await forceUnmount(mountpoint); // should it have mounted after all, its daemon ends on the outside unmount
+    }
   });
 
   it('refuses a missing image (exit 2)', async () => {

@@ -43,7 +43,6 @@ function progressReporter(): { update: (progress: RaceProgress) => void; stop: (
 
 function raceCommand(): Command {
   return new Command('race')
-    .exitOverride()
     .description('O_DIRECT writers vs buffered and mmap readers on real mounts, in each coherence mode')
     .option('-s, --seconds <n>', 'seconds of workload per mode (half buffered, half mmap readers)', numberOption('--seconds', 1, 3600, false), 10)
     .option('--fault-delay <ms>', 'dio_evict_delay_ms fault injection for every mode (0: off)', numberOption('--fault-delay', 0, 1000, true), DEFAULT_FAULT_DELAY_MS)
@@ -99,7 +98,6 @@ function scenarioAsExpected(s: ScenarioResult): boolean {
 
 function deadlockCommand(): Command {
   return new Command('deadlock')
-    .exitOverride()
     .description('direct writes from mapped views (ABBA, same file) with faults_disabled_mapping checks off and on')
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
@@ -113,7 +111,6 @@ function deadlockCommand(): Command {
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .exitOverride()
     .description('the demonstrations: stale reads without the lock (race), the mapped-buffer deadlock (deadlock)')
     .addCommand(raceCommand())
     .addCommand(deadlockCommand());

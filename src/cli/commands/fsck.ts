@@ -20,7 +20,6 @@ function printReport(image: string, report: FsckReport): void {
 
 export function fsckCommand(): Command {
   const command = new Command('fsck')
-    .exitOverride()
     .description('check an image, read-only (exit 0 clean, 1 damaged)')
     .argument('<image>', 'the image file')
     .option('--json', 'print the report as JSON')

@@ -26,7 +26,6 @@ export function describeGeometry(g: Geometry): string {
 
 export function mkfsCommand(): Command {
   return new Command('mkfs')
-    .exitOverride()
     .description('create a coherefs image (a sparse file)')
     .argument('<image>', 'the image file to create')
     .requiredOption('-s, --size <size>', 'image size, e.g. 512M, 4G', sizeOption)

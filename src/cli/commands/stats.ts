@@ -1,6 +1,10 @@
-/** `coherefs stats MOUNTPOINT [--json]`: the live counters of a running daemon (DESIGN §6). */
+/** `coherefs stats MOUNTPOINT [--json] [--timeout S]`: the live counters of a running daemon (DESIGN §6). */
 import { Command } from 'commander';
 import { requestControl } from '../daemon/control-socket.js';
+import { timeoutOption } from '../timeout-option.js';
+
+/** Counters are in memory: a daemon that has not answered in this long is hung. */
+const STATS_TIMEOUT_SECONDS = 10;
 
 type Flat = Array<[string, string | number]>;
 
@@ -15,8 +19,9 @@ export function statsCommand(): Command {
     .description('show the counters of a mounted coherefs')
     .argument('<mountpoint>')
     .option('--json', 'print JSON')
-    .action(async (mountpoint: string, flags: { json?: boolean }) => {
-      const stats = await requestControl(mountpoint, { op: 'stats' });
+    .addOption(timeoutOption(STATS_TIMEOUT_SECONDS, 'the daemon to answer'))
+    .action(async (mountpoint: string, flags: { json?: boolean; timeout: number }) => {
+      const stats = await requestControl(mountpoint, { op: 'stats' }, flags.timeout * 1000);
       if (flags.json) {
         process.stdout.write(JSON.stringify(stats, null, 2) + '\n');
         return;

@@ -1,17 +1,17 @@
 /**
  * The control socket of a running daemon: how `coherefs stats` and `coherefs umount` reach it.
- * A Unix socket in /run/coherefs (mode 0700, socket 0600: the mounting user only, DESIGN §5), named
- * after the mountpoint, speaking one JSON line each way. Nothing listens on a network address.
+ * A Unix socket in the runtime directory (runtime-dir.ts; mode 0700, socket 0600: the mounting user
+ * only, DESIGN §5), named after the mountpoint, speaking one JSON line each way. Nothing listens on a
+ * network address.
  */
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, realpath, rm } from 'node:fs/promises';
+import { chmod, realpath, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { RUNTIME_DIR, checkRuntimeDir, ensureRuntimeDir } from './runtime-dir.js';
 
 export type ControlRequest = { op: 'stats' } | { op: 'unmount' };
 export type ControlHandler = (request: ControlRequest) => Promise<unknown>;
-
-const RUNTIME_DIR = process.env.COHEREFS_RUNTIME_DIR ?? '/run/coherefs';
 
 /** The socket path of the daemon serving `mountpoint` (an existing directory). */
 export async function controlSocketPath(mountpoint: string): Promise<string> {
@@ -22,10 +22,6 @@ export async function controlSocketPath(mountpoint: string): Promise<string> {
 /** The daemon's log file when it runs in the background. */
 export function daemonLogPath(socketPath: string): string {
   return socketPath.replace(/\.sock$/, '.log');
-}
-
-export async function ensureRuntimeDir(): Promise<void> {
-  await mkdir(RUNTIME_DIR, { recursive: true, mode: 0o700 });
 }
 
 export async function listenControl(socketPath: string, handle: ControlHandler): Promise<Server> {
@@ -66,11 +62,20 @@ export async function closeControl(server: Server, socketPath: string): Promise<
   await rm(socketPath, { force: true });
 }
 
-/** Send one request to the daemon serving `mountpoint`; rejects when no daemon answers there. */
-export async function requestControl(mountpoint: string, request: ControlRequest): Promise<unknown> {
+/**
+ * Send one request to the daemon serving `mountpoint`; rejects when no daemon answers there, or when
+ * none answered within `timeoutMs` (a hung daemon must not hang its callers too).
+ */
+export async function requestControl(mountpoint: string, request: ControlRequest, timeoutMs: number): Promise<unknown> {
   const socketPath = await controlSocketPath(mountpoint);
+  if (!(await checkRuntimeDir())) throw new Error(`no coherefs daemon serves ${mountpoint}`);
   return new Promise((resolve, reject) => {
     const socket = createConnection(socketPath);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the coherefs daemon serving ${mountpoint} did not answer within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    socket.on('close', () => clearTimeout(timer));
     let output = '';
     socket.setEncoding('utf8');
     socket.on('connect', () => socket.write(JSON.stringify(request) + '\n'));

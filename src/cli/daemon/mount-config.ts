@@ -5,8 +5,10 @@
  * (nosuid, nodev, noexec, noatime, ...) are passed on to the FUSE mount; those meant for mount(8),
  * systemd or fstab alone (defaults, auto, _netdev, nofail, x-*, ...) are accepted and dropped.
  */
+import { totalmem } from 'node:os';
 import type { CoherenceMode } from '../../mm/api.js';
 import { parseSize } from '../../util/size.js';
+import { UsageError } from '../usage-error.js';
 
 export interface MountConfig {
   cacheSize: number;
@@ -45,7 +47,7 @@ function isUserspaceOnly(key: string): boolean {
 const COHERENCE_MODES: readonly CoherenceMode[] = ['none', 'evict', 'locked'];
 const MIN_CACHE_SIZE = 2 ** 20;
 
-export class MountOptionError extends Error {}
+export class MountOptionError extends UsageError {}
 
 function parseDioAlign(value: string): number {
   const align = Number(value);
@@ -73,6 +75,10 @@ function parseCacheSize(value: string): number {
     throw new MountOptionError(`cache_size: ${(err as Error).message}`);
   }
   if (size < MIN_CACHE_SIZE) throw new MountOptionError(`cache_size must be at least 1M, not '${value}'`);
+  // A cache the machine cannot hold would not fail at mount but later, as swapping or the OOM killer.
+  if (size > totalmem()) {
+    throw new MountOptionError(`cache_size must be at most this machine's memory (${(totalmem() / 2 ** 30).toFixed(1)} GiB), not '${value}'`);
+  }
   return size;
 }
 

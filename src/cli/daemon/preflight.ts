@@ -1,8 +1,7 @@
 /** Checks made before anything is mounted, so that bad arguments fail with a clear message. */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { findMount } from '../../util/mountinfo.js';
-
-export class UsageError extends Error {}
+import { UsageError } from '../usage-error.js';
 
 /** The image must be an existing regular file (its content is checked when it is opened). */
 export async function checkImage(image: string): Promise<string> {

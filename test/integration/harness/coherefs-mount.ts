@@ -39,10 +39,11 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run `coherefs ARGS...` to completion; never rejects on a non-zero exit. */
-export function coherefs(args: string[], timeoutMs = 30_000): Promise<CliResult> {
+/** Run `coherefs ARGS...` to completion (killed after timeoutMs, default 30 s); never rejects on a non-zero exit. */
+export function coherefs(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const { timeoutMs = 30_000, env = process.env } = options;
   return new Promise((resolve) =>
-    execFile(process.execPath, [projectFile('dist/src/cli/main.js'), ...args], { timeout: timeoutMs }, (err, stdout, stderr) =>
+    execFile(process.execPath, [projectFile('dist/src/cli/main.js'), ...args], { timeout: timeoutMs, env }, (err, stdout, stderr) =>
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     ),
   );

@@ -1,0 +1,58 @@
+/**
+ * Guards the timeouts of the commands that wait for a daemon: against a hung daemon (stopped with
+ * SIGSTOP, or blocked before it could mount), `coherefs stats` gives up after 10 s, `coherefs umount`
+ * after --timeout, and a background `coherefs mount` after --timeout, stopping the daemon it started
+ * and leaving nothing mounted and the image unlocked. Each exits 1 with a message saying so.
+ */
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findMount } from '../../src/util/mountinfo.js';
+import { requireFuse } from './harness/require-fuse.js';
+import { MiB, cleanUpAfterEach, coherefs, mountCoherefs, scratchImage, sha256File, waitForExit } from './harness/coherefs-mount.js';
+
+/** Preloaded into every node the test starts: the daemon (it alone has COHEREFS_READY_FD) blocks for good. */
+const HANG_DAEMON = 'if (process.env.COHEREFS_READY_FD) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);\n';
+
+describe.runIf(requireFuse())('commands waiting for a hung daemon time out', () => {
+  const used = cleanUpAfterEach();
+
+  it('stats (10 s) and umount (--timeout) give up on a stopped daemon', async () => {
+    const scratch = (used.scratch = await scratchImage(64 * MiB));
+    const mount = (used.mount = await mountCoherefs(scratch.image));
+    // The control socket is made just after the mount shows: wait for the daemon's first answer.
+    await expect.poll(async () => (await coherefs(['stats', mount.mountpoint])).code, { timeout: 10_000 }).toBe(0);
+    process.kill(mount.pid, 'SIGSTOP');
+    try {
+      const stats = await coherefs(['stats', mount.mountpoint]);
+      expect(stats.stderr).toMatch(/the coherefs daemon serving .* did not answer within 10 s/);
+      expect(stats.code).toBe(1);
+
+      const umount = await coherefs(['umount', mount.mountpoint, '--timeout', '2']);
+      expect(umount.stderr).toMatch(/did not answer within 2 s/);
+      expect(umount.code).toBe(1);
+    } finally {
+      process.kill(mount.pid, 'SIGCONT');
+    }
+  });
+
+  it('a background mount whose daemon does not get ready is stopped after --timeout', async () => {
+    const scratch = (used.scratch = await scratchImage(64 * MiB));
+    const mountpoint = join(scratch.dir, 'mnt');
+    await mkdir(mountpoint);
+    const hang = join(scratch.dir, 'hang-daemon.cjs');
+    await writeFile(hang, HANG_DAEMON);
+    const sum = await sha256File(scratch.image);
+
+    const result = await coherefs(['mount', scratch.image, mountpoint, '--timeout', '2'], {
+      timeoutMs: 20_000, env: { ...process.env, NODE_OPTIONS: `--require ${hang}` },
+    });
+    expect(result.stderr).toMatch(/the daemon \(pid \d+\) was not ready within 2 s and was stopped; nothing is mounted/);
+    expect(result.code).toBe(1);
+    const pid = Number(/pid (\d+)/.exec(result.stderr)![1]);
+    expect(await waitForExit(pid, 1000), 'the daemon is gone').toBe(true);
+    expect(await findMount(mountpoint)).toBeUndefined();
+    await expect(access(`${scratch.image}.lock`)).rejects.toThrow(/ENOENT/);
+    expect(await sha256File(scratch.image)).toBe(sum);
+  });
+});
