@@ -7,6 +7,7 @@
 import { pageFault, pageMkwrite } from './fault.js';
 import type { Mapping } from './mapping.js';
 import { PAGE_SIZE, type Page } from './page.js';
+import { inTask } from './task.js';
 import { check } from '../util/errno.js';
 
 export class MappedView {
@@ -24,10 +25,13 @@ export class MappedView {
     return page;
   }
 
-  /** handle_mm_fault() for view byte `off`: a read fault or a write fault (page_mkwrite). */
+  /**
+   * handle_mm_fault() for view byte `off`: a read fault or a write fault (page_mkwrite). Runs in
+   * the accessing task (a direct write pinning its source is one), or as a task of its own.
+   */
   fault(off: number, write: boolean): Promise<void> {
     const index = Math.floor((this.offset + off) / PAGE_SIZE);
-    return write ? pageMkwrite(this.mapping, index) : pageFault(this.mapping, index);
+    return inTask('page-fault', () => (write ? pageMkwrite(this.mapping, index) : pageFault(this.mapping, index)));
   }
 
   /** A load of dst.length bytes at `off`, faulting pages in as needed. */

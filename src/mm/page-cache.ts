@@ -13,9 +13,10 @@ import { FramePool } from './frame-pool.js';
 import { Mapping } from './mapping.js';
 import { PAGE_SIZE, Page } from './page.js';
 import { PageList } from './page-list.js';
+import { retirePage, reusePage } from './page-recycler.js';
 import type { ScheduleHook } from './schedule-points.js';
 import { PageCacheStats } from './stats.js';
-import { runTask } from './task.js';
+import { inTask, runTask } from './task.js';
 import { Flusher, filemapWriteAndWaitRange, writepage } from './writeback.js';
 import { check } from '../util/errno.js';
 
@@ -159,7 +160,10 @@ export class PageCache {
   /** Checked and taken in one synchronous step, so racing tasks cannot both take the last room. */
   private insertLockedPage(mapping: Mapping, index: number): Page | null {
     if (mapping.pages.has(index)) return null;
-    const page = new Page(mapping, index, this.pool.alloc());
+    const frame = this.pool.alloc();
+    const recycled = reusePage();
+    recycled?.reinit(mapping, index, frame);
+    const page = recycled ?? new Page(mapping, index, frame);
     this.nrPages++;
     mapping.pages.set(index, page);
     page.trylock(); // a new page: nobody else can hold its lock yet
@@ -261,14 +265,16 @@ export class PageCache {
     void work.finally(() => this.background.delete(work));
   }
 
-  /** Write back every mapping's dirty pages and sync every host. */
-  async syncAll(): Promise<void> {
-    for (const mapping of [...this.mappings]) {
-      // A file evicted while an earlier one was being synced is gone: nothing of it to make durable.
-      if (!this.mappings.has(mapping)) continue;
-      await filemapWriteAndWaitRange(mapping, 0, Infinity);
-      if (this.mappings.has(mapping)) await mapping.host.sync();
-    }
+  /** Write back every mapping's dirty pages and sync every host (as a task: it holds pages across awaits). */
+  syncAll(): Promise<void> {
+    return inTask('sync', async () => {
+      for (const mapping of [...this.mappings]) {
+        // A file evicted while an earlier one was being synced is gone: nothing of it to make durable.
+        if (!this.mappings.has(mapping)) continue;
+        await filemapWriteAndWaitRange(mapping, 0, Infinity);
+        if (this.mappings.has(mapping)) await mapping.host.sync();
+      }
+    });
   }
 
   /** Stop the flusher, wait for background work, write back everything. */
@@ -278,10 +284,12 @@ export class PageCache {
     await this.syncAll();
   }
 
+  /** The page is out of its mapping and unpinned: its frame goes back to the pool, the Page to the recycler. */
   private freeFrame(page: Page): void {
     this.pool.release(page.data);
     page.data = EMPTY_FRAME;
     this.nrPages--;
+    retirePage(page);
   }
 }
 

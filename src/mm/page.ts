@@ -46,11 +46,32 @@ export class Page {
   private unlockWaiters: WaitQueue | null = null;
   private writebackWaiters: WaitQueue | null = null;
 
+  /** The file and index: fixed for the page's life, set anew only when a retired Page is reused. */
   constructor(
-    readonly mapping: Mapping,
-    readonly index: number,
+    public mapping: Mapping,
+    public index: number,
     public data: Uint8Array,
   ) {}
+
+  /** Make a retired Page (see page-recycler.ts) a new page, as the constructor would. */
+  reinit(mapping: Mapping, index: number, data: Uint8Array): void {
+    this.mapping = mapping;
+    this.index = index;
+    this.data = data;
+    this.uptodate = false;
+    this.dirty = false;
+    this.dirtiedAt = 0;
+    this.locked = false;
+    this.writeback = false;
+    this.pinCount = 0;
+    this.attached = true;
+    this.list = null;
+    this.prev = null;
+    this.next = null;
+    this.blockNr = undefined;
+    this.unlockWaiters = null;
+    this.writebackWaiters = null;
+  }
 
   /** File offset of the page's first byte. */
   get pos(): number {

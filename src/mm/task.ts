@@ -7,6 +7,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Mapping } from './mapping.js';
+import { epochEnter, epochExit, type Epoch } from './page-recycler.js';
 import type { LockSide, PagecacheAddLock } from './pagecache-add-lock.js';
 
 let nextTaskId = 1;
@@ -21,6 +22,8 @@ export class Task {
   readonly held = new Map<PagecacheAddLock, number>();
   /** The lock side this task sleeps on, if any. */
   waitingFor: { lock: PagecacheAddLock; side: LockSide; since: number } | null = null;
+  /** The recycler's epoch this task counts in while it runs (its RCU read-side section). */
+  epoch: Epoch | null = null;
 
   constructor(readonly name: string) {}
 
@@ -42,7 +45,26 @@ export function current(): Task {
 
 /** Run fn as a new named task; everything it awaits runs as that task. */
 export function runTask<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
-  return storage.run(new Task(name), async () => fn());
+  const task = new Task(name);
+  return storage.run(task, async () => {
+    task.epoch = epochEnter();
+    try {
+      return await fn();
+    } finally {
+      epochExit(task.epoch);
+    }
+  });
+}
+
+/**
+ * mirrors rcu_quiescent_state(): the running task holds no page at this point, so pages evicted
+ * before may be reused without waiting for it to end. For loops that run long (the flusher).
+ */
+export function quiescentState(): void {
+  const task = storage.getStore();
+  if (!task?.epoch) return;
+  epochExit(task.epoch);
+  task.epoch = epochEnter();
 }
 
 /** Run fn in the current task, or as a new task named `name` when called outside any task. */

@@ -6,6 +6,7 @@ import { PAGE_SHIFT, PAGE_SIZE, type Page } from './page.js';
 import type { Mapping } from './mapping.js';
 import type { PageCache } from './page-cache.js';
 import { schedulePoint } from './schedule-points.js';
+import { quiescentState } from './task.js';
 import { FsError } from '../util/errno.js';
 import { ioVecSlice } from '../util/iovec.js';
 
@@ -161,6 +162,8 @@ async function writebackOldest(cache: PageCache, target: number, olderThan = Inf
     const victim = cache.oldestDirtyIdlePage(olderThan);
     if (!victim) return;
     await writepages(followingDirtyRun(victim));
+    // Between runs the loop holds no page: a flusher that runs for seconds must not hold up reuse.
+    quiescentState();
   }
 }
 
