@@ -13,6 +13,7 @@ import type { Inode } from './inode.js';
 import type { Run } from './allocator.js';
 import { check } from '../util/errno.js';
 import { ioVecLength, ioVecSlice, ioVecZero, type IoVec } from '../util/iovec.js';
+import { SerialQueue } from '../util/serial-queue.js';
 
 /** Read-only zeros: the padding of partly written fresh blocks, and the stale tail of the EOF block. */
 const ZERO_BLOCK = new Uint8Array(BLOCK_SIZE);
@@ -38,8 +39,8 @@ export interface StoreHost {
 }
 
 export class FileStore implements BackingStore {
-  private locked: Promise<unknown> = Promise.resolve();
-  private busy = 0;
+  /** This file's store lock: block map changes and the I/O they cover run one at a time. */
+  private readonly storeLock = new SerialQueue();
   private retired = false;
   /**
    * The device may hold old bytes between i_size and the end of its block: a shrink leaves them
@@ -54,10 +55,7 @@ export class FileStore implements BackingStore {
   /** Context: takes and releases this file's store lock (block map changes are serialized per file). */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     check(!this.retired, 'ESTALE', `inode ${this.inode.ino} has been freed`);
-    this.busy++;
-    const run = this.locked.then(work).finally(() => this.busy--);
-    this.locked = run.catch(() => undefined);
-    return run;
+    return this.storeLock.run(work);
   }
 
   /**
@@ -67,7 +65,7 @@ export class FileStore implements BackingStore {
    */
   retire(): Promise<unknown> | null {
     this.retired = true;
-    return this.busy === 0 ? null : this.locked;
+    return this.storeLock.size === 0 ? null : this.storeLock.idle();
   }
 
   private get extents() {

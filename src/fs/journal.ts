@@ -24,12 +24,13 @@ import type { ImageDevice } from './device.js';
 import type { Inode } from './inode.js';
 import type { Metadata } from './metadata.js';
 import { check, FsError } from '../util/errno.js';
+import { SerialQueue } from '../util/serial-queue.js';
 
 export class Journal {
   private ops: Op[] = [];
   private dirty = new Set<number>();
   private freed: Extent[] = [];
-  private tail: Promise<unknown> = Promise.resolve();
+  private readonly commits = new SerialQueue();
   private aborted: Error | null = null;
   /** The running transaction's id; ids grow by one per commit (jbd2's tids). */
   private tid = 1;
@@ -118,15 +119,13 @@ export class Journal {
   }
 
   private serialize(work: () => Promise<void>): Promise<void> {
-    const run = this.tail.then(() => {
+    return this.commits.run(() => {
       if (this.aborted) throw new FsError('EIO', `journal aborted after an I/O error: ${this.aborted.message}`);
       return work().catch((err: Error) => {
         this.aborted = err;
         throw err;
       });
     });
-    this.tail = run.catch(() => undefined);
-    return run;
   }
 
   private async commitNow(asCheckpoint: boolean): Promise<void> {

@@ -5,21 +5,21 @@
  * libfuse gives every hard-link name its own, so the daemon serializes them per coherefs inode.
  * Overwrites inside the file take no lock, as ext4's direct writes take it only shared.
  */
+import { SerialQueue } from '../util/serial-queue.js';
+
 export class InodeWriteLocks {
-  /** Per inode, the end of the queue of size-dependent writes. */
-  private readonly tails = new Map<number, Promise<unknown>>();
+  /** Per inode with writes queued, its queue of size-dependent writes. */
+  private readonly queues = new Map<number, SerialQueue>();
 
   /** Run `write` after the size-dependent writes already queued on `ino`. Context: takes the inode's write lock. */
   serialize<T>(ino: number, write: () => Promise<T>): Promise<T> {
-    const run = (this.tails.get(ino) ?? Promise.resolve()).then(write);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.tails.set(ino, tail);
-    void tail.then(() => {
-      if (this.tails.get(ino) === tail) this.tails.delete(ino);
-    });
+    let queue = this.queues.get(ino);
+    if (!queue) this.queues.set(ino, (queue = new SerialQueue()));
+    const run = queue.run(write);
+    const forgetIfIdle = (): void => {
+      if (queue.size === 0 && this.queues.get(ino) === queue) this.queues.delete(ino);
+    };
+    run.then(forgetIfIdle, forgetIfIdle);
     return run;
   }
 }
