@@ -43,7 +43,8 @@
  * name it; a call made outside any task runs as a fresh one. Errors are FsError with an errno.
  * Tasks are also the readers of the page recycler's grace period: the Page object of an evicted
  * page is reused only after every task that was running at its eviction has ended (RCU-style), so
- * keep tasks short, as FUSE requests are.
+ * keep tasks short, as FUSE requests are, and use a Page (`mapping.pages`, a view's resident page)
+ * only inside the task that looked it up.
  */
 import { directRead as dioRead, directWrite as dioWrite } from './direct-io.js';
 import { filemapRead, fsync as filemapFsync, genericPerformWrite, truncate as filemapTruncate, truncateInodePagesFinal } from './filemap.js';

@@ -52,13 +52,17 @@ export function runTask<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
       return await fn();
     } finally {
       epochExit(task.epoch);
+      // Work the task left running (a timer, a promise nobody awaited) still sees it as current:
+      // without an epoch it counts as ended, and inTask() gives that work a task of its own.
+      task.epoch = null;
     }
   });
 }
 
 /**
  * mirrors rcu_quiescent_state(): the running task holds no page at this point, so pages evicted
- * before may be reused without waiting for it to end. For loops that run long (the flusher).
+ * before may be reused without waiting for it to end. Only for a task's own top-level loop that
+ * runs long (the flusher): every frame of the task, callers included, must hold no page.
  */
 export function quiescentState(): void {
   const task = storage.getStore();
@@ -67,9 +71,9 @@ export function quiescentState(): void {
   task.epoch = epochEnter();
 }
 
-/** Run fn in the current task, or as a new task named `name` when called outside any task. */
+/** Run fn in the current task, or as a new task named `name` when called outside any running task. */
 export function inTask<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  return storage.getStore() ? fn() : runTask(name, fn);
+  return storage.getStore()?.epoch ? fn() : runTask(name, fn);
 }
 
 export function noteLockActivity(task: Task): void {

@@ -156,14 +156,13 @@ function followingDirtyRun(first: Page): Page[] {
  * write fails: failed pages are dirty again, and retrying them at once would spin (on ENOSPC, say)
  * without ever yielding; the flusher's next round tries again.
  */
-async function writebackOldest(cache: PageCache, target: number, olderThan = Infinity): Promise<void> {
+async function writebackOldest(cache: PageCache, target: number, olderThan = Infinity, betweenRuns?: () => void): Promise<void> {
   const errors = cache.stats.writebackErrors;
   while (cache.nrDirty > target && cache.stats.writebackErrors === errors) {
     const victim = cache.oldestDirtyIdlePage(olderThan);
     if (!victim) return;
     await writepages(followingDirtyRun(victim));
-    // Between runs the loop holds no page: a flusher that runs for seconds must not hold up reuse.
-    quiescentState();
+    betweenRuns?.();
   }
 }
 
@@ -194,8 +193,9 @@ export class Flusher {
     this.running = true;
     this.cache.runInBackground('flusher', async () => {
       try {
-        await writebackOldest(this.cache, 0, performance.now() - this.cache.options.dirtyExpireMs);
-        await writebackOldest(this.cache, this.cache.dirtyBackgroundPages);
+        // Between runs the flusher holds no page: running for seconds, it must not hold up page reuse.
+        await writebackOldest(this.cache, 0, performance.now() - this.cache.options.dirtyExpireMs, quiescentState);
+        await writebackOldest(this.cache, this.cache.dirtyBackgroundPages, Infinity, quiescentState);
       } finally {
         this.running = false;
       }
