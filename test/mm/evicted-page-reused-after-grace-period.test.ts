@@ -20,11 +20,15 @@ async function fileOfPages(cache: PageCache, pages: number): Promise<Mapping> {
   return mapping;
 }
 
-/** Read every page of a file far larger than the cache, a task per read (as a FUSE request is): each miss evicts a page and adds one. */
+/**
+ * Read every page of a file far larger than the cache, a task per read, each from the event loop
+ * as a FUSE request comes (the flusher runs between them): each miss evicts a page and adds one.
+ */
 async function churn(mapping: Mapping): Promise<number> {
   const objects = new Set<unknown>();
   const buf = new Uint8Array(PAGE_SIZE);
   for (let index = 0; index < CHURN_PAGES; index++) {
+    await new Promise((resolve) => setImmediate(resolve));
     await bufferedRead(mapping, index * PAGE_SIZE, buf);
     objects.add(mapping.pages.get(index));
   }
