@@ -157,9 +157,11 @@ export class PageCache {
     return this.insertLockedPage(mapping, index);
   }
 
-  /** Checked and taken in one synchronous step, so racing tasks cannot both take the last room. */
-  private insertLockedPage(mapping: Mapping, index: number): Page | null {
-    if (mapping.pages.has(index)) return null;
+  /**
+   * Add the page; the caller found `index` free in the same synchronous step, so racing tasks
+   * cannot both add it, nor both take the last room.
+   */
+  private insertLockedPage(mapping: Mapping, index: number): Page {
     const frame = this.pool.alloc();
     const recycled = reusePage();
     recycled?.reinit(mapping, index, frame);
