@@ -6,6 +6,7 @@ import type { BackingStore } from './backing-store.js';
 import type { Page } from './page.js';
 import { PageList } from './page-list.js';
 import { PagecacheAddLock } from './pagecache-add-lock.js';
+import { PageTree } from './page-tree.js';
 import type { PageCache } from './page-cache.js';
 import type { FsError } from '../util/errno.js';
 
@@ -19,7 +20,8 @@ export interface ReadaheadState {
 }
 
 export class Mapping {
-  readonly pages = new Map<number, Page>();
+  /** The cached pages by index (i_pages). */
+  readonly pages = new PageTree();
   /** The dirty pages, oldest dirtied first (the pages the xarray tags PAGECACHE_TAG_DIRTY). */
   readonly dirty = new PageList();
   readonly lock: PagecacheAddLock;
