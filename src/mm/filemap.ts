@@ -230,11 +230,21 @@ async function copyBatch(mapping: Mapping, pos: number, src: UserBuffer, off: nu
   return { bytes: done, short };
 }
 
-/** The fast path of write_begin(): a cached page that is free, idle and needs no read, locked without sleeping. */
+/**
+ * The fast path of write_begin(), locked without sleeping: a cached page that is free, idle and
+ * needs no read, or a new page that will be written whole when clean pages can make room. A write
+ * streaming through a full cache takes every page here, with no promise per page.
+ */
 function tryGrabCachePage(mapping: Mapping, index: number, partial: boolean): Page | undefined {
+  const { cache } = mapping;
   const page = mapping.pages.get(index);
-  if (!page || page.writeback || (partial && !page.uptodate) || !page.trylock()) return undefined;
-  mapping.cache.stats.cacheHits++;
+  if (!page) {
+    const added = partial ? undefined : cache.tryAddLockedPage(mapping, index);
+    if (added) cache.stats.cacheMisses++;
+    return added ?? undefined;
+  }
+  if (page.writeback || (partial && !page.uptodate) || !page.trylock()) return undefined;
+  cache.stats.cacheHits++;
   return page;
 }
 
