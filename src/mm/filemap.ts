@@ -151,7 +151,7 @@ async function copyPagesToUser(mapping: Mapping, pos: number, dst: UserBuffer, o
     if (!page.attached) continue;
     const inPage = (pos + done) % PAGE_SIZE;
     const want = Math.min(PAGE_SIZE - inPage, length - done);
-    const copied = copyToUser(dst, off + done, page.data.subarray(inPage, inPage + want));
+    const copied = copyToUser(dst, off + done, page.bytes(inPage, inPage + want));
     done += copied;
     if (copied < want) break;
   }
@@ -206,7 +206,7 @@ async function copyBatch(mapping: Mapping, pos: number, src: UserBuffer, off: nu
       const partial = want < PAGE_SIZE;
       const page = tryGrabCachePage(mapping, index, partial) ?? (await grabCachePageWriteBegin(mapping, index, partial));
       locked.push(page);
-      const copied = copyFromUser(src, off + done, page.data.subarray(inPage, inPage + want));
+      const copied = copyFromUser(src, off + done, page.bytes(inPage, inPage + want));
       if (!page.uptodate) {
         if (copied < want) {
           cache.deletePage(page);

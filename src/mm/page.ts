@@ -73,6 +73,11 @@ export class Page {
     this.writebackWaiters = null;
   }
 
+  /** Bytes [from, to) of the frame: the frame itself when that is all of it (no view to make and collect). */
+  bytes(from: number, to: number): Uint8Array {
+    return from === 0 && to === PAGE_SIZE ? this.data : this.data.subarray(from, to);
+  }
+
   /** File offset of the page's first byte. */
   get pos(): number {
     return this.index * PAGE_SIZE;

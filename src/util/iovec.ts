@@ -17,8 +17,9 @@ export function ioVecLength(vec: IoVec): number {
   return length;
 }
 
-/** Bytes [from, to) of an IoVec, as views of its buffers (nothing copied). */
-export function ioVecSlice(vec: IoVec, from: number, to: number): Uint8Array[] {
+/** Bytes [from, to) of an IoVec, as views of its buffers (nothing copied); all of a vector is that vector. */
+export function ioVecSlice(vec: IoVec, from: number, to: number): readonly Uint8Array[] {
+  if (from <= 0 && !(vec instanceof Uint8Array) && to >= ioVecLength(vec)) return vec;
   const out: Uint8Array[] = [];
   let base = 0;
   for (const segment of ioVecSegments(vec)) {
