@@ -20,6 +20,12 @@ function handleUsageErrors(command: Command, path: string): void {
   }
 }
 
+// A reader that stops early (`coherefs stats | head`) closes our stdout: what is left to print is
+// dropped, and the command ends as it would have, without a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+});
+
 const program = new Command('coherefs')
   .description('a FUSE filesystem with its own page cache, coherent with direct IO')
   .version('0.1.0')
