@@ -37,6 +37,7 @@ export function benchMarkdown(report: Omit<BenchReport, 'files'>): string {
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
+  const cpu = cpuTable(report);
   const rss = Object.entries(report.peakRssKiB).map(([target, kib]) => `${target} ${(kib / 1024).toFixed(0)} MiB`);
   const rounds = `${report.repeat} paired round${report.repeat === 1 ? '' : 's'}`;
   const notes = [
@@ -44,5 +45,30 @@ export function benchMarkdown(report: Omit<BenchReport, 'files'>): string {
       `Ratios are MB/s against ${report.baseline} in the same round: the median, and in brackets the lowest and highest round.`,
   ];
   if (rss.length) notes.push(`Daemon peak RSS (VmHWM): ${rss.join(', ')}.`);
-  return `${lines.join('\n')}\n\n${notes.join('\n')}\n`;
+  return `${lines.join('\n')}\n\n${notes.join('\n')}\n${cpu}`;
+}
+
+/**
+ * The daemons' CPU time per MiB moved (all their threads), medians over the rounds, and each against
+ * the baseline's: what a request costs the daemon, which the machine's noise moves much less than
+ * throughput. Empty when no target had a pid.
+ */
+function cpuTable(report: Omit<BenchReport, 'files'>): string {
+  const daemons = [...new Set(report.rows.filter((row) => row.cpuUsPerMiB !== undefined).map((row) => row.target))];
+  if (daemons.length === 0) return '';
+  const base = daemons.includes(report.baseline) ? report.baseline : undefined;
+  const others = daemons.filter((target) => target !== base);
+  const header = ['case', ...daemons.map((target) => `${target} CPU µs/MiB`), ...(base ? others.map((target) => `${target} / ${base}`) : [])];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const label of [...new Set(report.rows.map((row) => row.label))]) {
+    const cpuOf = (target: string) => report.rows.find((row) => row.label === label && row.target === target)?.cpuUsPerMiB;
+    const baseCpu = base ? cpuOf(base) : undefined;
+    const cells = [
+      label,
+      ...daemons.map((target) => cpuOf(target)?.toFixed(0) ?? '–'),
+      ...(base ? others.map((target) => (cpuOf(target) !== undefined && baseCpu ? `${(cpuOf(target)! / baseCpu).toFixed(2)}×` : '–')) : []),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return `\nDaemon CPU time per MiB moved (user + system, all threads; median of the rounds):\n\n${lines.join('\n')}\n`;
 }

@@ -93,6 +93,18 @@ export function peakRssKiB(pid: number): number {
   return Number(match[1]);
 }
 
+/**
+ * CPU time a process has used, user and system, all its threads (/proc/PID/stat utime + stime), in
+ * ms. The kernel reports it in USER_HZ ticks, 100 a second on Linux whatever its own HZ.
+ */
+export function cpuTimeMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command, which is in parentheses and may hold spaces: state is field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const USER_HZ = 100;
+  return ((Number(fields[14 - 3]) + Number(fields[15 - 3])) * 1000) / USER_HZ;
+}
+
 function fioJob(target: BenchTarget, test: BenchCase, runtime: number, size: string): FioJob {
   // One job name for every case: the files fio lays out once are reused by the later cases.
   return {
@@ -202,10 +214,13 @@ export async function runFioBench(options: BenchOptions): Promise<BenchReport> {
   try {
     rows = await measureRoundRobin(cases, options.targets, repeat, baseline, async (test, target, round) => {
       progress.update({ round, target: target.name, case: test.label });
+      const cpuBefore = target.pid === undefined ? 0 : cpuTimeMs(target.pid);
       const result = await runFio(fioJob(target, test, runtimeSeconds, size));
       const side = test.rw.endsWith('read') ? result.read : result.write;
       progress.increment();
-      return { mbPerSecond: side.bytesPerSecond / 1e6, iops: side.iops };
+      const sample = { mbPerSecond: side.bytesPerSecond / 1e6, iops: side.iops };
+      if (target.pid === undefined || side.ioBytes === 0) return sample;
+      return { ...sample, cpuUsPerMiB: ((cpuTimeMs(target.pid) - cpuBefore) * 1000) / (side.ioBytes / 2 ** 20) };
     });
     for (const target of options.targets) {
       if (target.pid !== undefined) peakRss[target.name] = peakRssKiB(target.pid);

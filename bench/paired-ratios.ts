@@ -5,10 +5,11 @@
  * target's median by the baseline's median would compare runs made minutes apart.
  */
 
-/** One fio run's throughput. */
+/** One fio run's throughput, and for a daemon target the CPU time it spent per MiB moved. */
 export interface Sample {
   mbPerSecond: number;
   iops: number;
+  cpuUsPerMiB?: number;
 }
 
 /** One round: a sample per target name. */
@@ -28,6 +29,9 @@ export interface TargetSummary {
   ratioMax?: number;
   /** The per-round ratios, in round order (rounds where the baseline measured 0 are left out). */
   ratios?: number[];
+  /** Median CPU time of the daemon per MiB moved, all its threads, in µs (targets with a pid), and every round's. */
+  cpuUsPerMiB?: number;
+  cpuSamples?: number[];
 }
 
 export function median(values: readonly number[]): number {
@@ -54,7 +58,9 @@ export function summarizeRounds(rounds: readonly Round[], baseline: string): Tar
     const measured = rounds.flatMap((round) => (round[target] ? [round[target]] : []));
     const samples = measured.map((sample) => sample.mbPerSecond);
     const iopsSamples = measured.map((sample) => sample.iops);
-    const summary = { target, mbPerSecond: median(samples), iops: median(iopsSamples), samples, iopsSamples };
+    const cpuSamples = measured.flatMap((sample) => (sample.cpuUsPerMiB === undefined ? [] : [sample.cpuUsPerMiB]));
+    const cpu = cpuSamples.length ? { cpuUsPerMiB: median(cpuSamples), cpuSamples } : {};
+    const summary = { target, mbPerSecond: median(samples), iops: median(iopsSamples), samples, iopsSamples, ...cpu };
     return target === baseline ? summary : { ...summary, ...pairedRatios(rounds, target, baseline) };
   });
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { benchMarkdown } from '../../bench/bench-table.js';
-import { benchMatrix, benchPlan, peakRssKiB, type BenchTarget } from '../../bench/fio-bench.js';
+import { benchMatrix, benchPlan, cpuTimeMs, peakRssKiB, type BenchTarget } from '../../bench/fio-bench.js';
 import { median, summarizeRounds, type Round } from '../../bench/paired-ratios.js';
 import { measureRoundRobin } from '../../bench/round-robin.js';
 
@@ -111,6 +111,27 @@ describe('fio benchmark', () => {
     const { label, table } = tableOf([{ coherefs: { mbPerSecond: 40, iops: 9766 }, ceiling: { mbPerSecond: 50, iops: 12207 } }]);
     expect(table).toContain(`| ${label} | 40.0 | 9,766 | 50.0 | 12,207 | 0.80× |`);
     expect(table).toContain('median of 1 paired round (');
+  });
+
+  it('tabulates the daemons\' CPU time per MiB, each against the baseline\'s', () => {
+    const rounds: Round[] = [
+      { coherefs: { mbPerSecond: 40, iops: 1, cpuUsPerMiB: 300 }, 'image-file': { mbPerSecond: 90, iops: 2 }, ceiling: { mbPerSecond: 50, iops: 1, cpuUsPerMiB: 100 } },
+      { coherefs: { mbPerSecond: 45, iops: 1, cpuUsPerMiB: 500 }, 'image-file': { mbPerSecond: 95, iops: 2 }, ceiling: { mbPerSecond: 50, iops: 1, cpuUsPerMiB: 200 } },
+    ];
+    const [coherefs, imageFile] = summarizeRounds(rounds, 'ceiling');
+    expect(coherefs).toMatchObject({ cpuUsPerMiB: 400, cpuSamples: [300, 500] });
+    expect(imageFile?.cpuUsPerMiB).toBeUndefined();
+    const { label, table } = tableOf(rounds);
+    expect(table).toContain('| case | coherefs CPU µs/MiB | ceiling CPU µs/MiB | coherefs / ceiling |');
+    expect(table).toContain(`| ${label} | 400 | 150 | 2.67× |`);
+    expect(tableOf([{ 'image-file': { mbPerSecond: 1, iops: 1 }, ceiling: { mbPerSecond: 1, iops: 1 } }]).table).not.toContain('CPU');
+  });
+
+  it('reads a process\'s CPU time, which grows with work', () => {
+    const before = cpuTimeMs(process.pid);
+    const start = process.cpuUsage();
+    while (process.cpuUsage(start).user < 100_000);
+    expect(cpuTimeMs(process.pid)).toBeGreaterThanOrEqual(before + 80);
   });
 
   it('reads a process peak RSS', () => {
