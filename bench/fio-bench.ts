@@ -6,7 +6,7 @@
  * runs on a busy machine vary by a third. Writes JSON (every sample), a Markdown table and a chart.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { runFio, type FioJob } from '../src/util/fio.js';
@@ -119,11 +119,31 @@ function fioJob(target: BenchTarget, test: BenchCase, runtime: number, size: str
   };
 }
 
+/** The files fio laid out for a target: one per job in a directory, or the one file. */
+async function laidOutFiles(target: BenchTarget): Promise<string[]> {
+  if (target.directory === undefined) return [target.filename!];
+  const names = await readdir(target.directory);
+  return names.filter((name) => name.startsWith(`${FILE_PREFIX}.`)).map((name) => join(target.directory!, name));
+}
+
+/**
+ * fsync what a run wrote: its writeback is part of its cost (the daemon's CPU per MiB counts it),
+ * and the next run starts with nothing dirty instead of paying for this one's writeback.
+ */
+async function syncLaidOutFiles(target: BenchTarget): Promise<void> {
+  for (const path of await laidOutFiles(target)) {
+    const handle = await open(path, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
 async function removeLaidOutFiles(target: BenchTarget): Promise<void> {
   if (target.directory === undefined) return;
-  for (const name of await readdir(target.directory)) {
-    if (name.startsWith(`${FILE_PREFIX}.`)) await rm(join(target.directory, name), { force: true });
-  }
+  for (const path of await laidOutFiles(target)) await rm(path, { force: true });
 }
 
 async function writeReport(report: Omit<BenchReport, 'files'>, outDir: string): Promise<BenchReport['files']> {
@@ -216,6 +236,7 @@ export async function runFioBench(options: BenchOptions): Promise<BenchReport> {
       progress.update({ round, target: target.name, case: test.label });
       const cpuBefore = target.pid === undefined ? 0 : cpuTimeMs(target.pid);
       const result = await runFio(fioJob(target, test, runtimeSeconds, size));
+      await syncLaidOutFiles(target);
       const side = test.rw.endsWith('read') ? result.read : result.write;
       progress.increment();
       const sample = { mbPerSecond: side.bytesPerSecond / 1e6, iops: side.iops };
