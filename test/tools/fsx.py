@@ -145,14 +145,18 @@ class Fsx:
         self.note(f'dwrite {pos} +{length}')
         data = stamp(self.op_no, pos, length)
         self.dio_buf[:length] = data
-        view = memoryview(self.dio_buf)[:length]
-        try:
-            n = os.pwritev(self.fd_direct, [view], pos)
-        finally:
-            view.release()
+        n = self.direct_write(self.dio_buf, 0, length, pos)
         if n != length:
             raise Mismatch(f'short direct write at {pos}: {n} of {length}')
         self.model_write(pos, data)
+
+    def direct_write(self, source, start, length, pos):
+        """O_DIRECT pwritev of source[start:start+length] at pos, from source's own memory; the bytes written."""
+        view = memoryview(source)[start:start + length]
+        try:
+            return os.pwritev(self.fd_direct, [view], pos)
+        finally:
+            view.release()
 
     def op_dwrite_misaligned(self):
         pos, length = self.span(self.args.align)
@@ -162,15 +166,12 @@ class Fsx:
             length -= 1
         self.note(f'dwrite-misaligned {pos} +{length}')
         self.dio_buf[:length] = stamp(self.op_no, pos, length)
-        view = memoryview(self.dio_buf)[:length]
         try:
-            n = os.pwritev(self.fd_direct, [view], pos)
+            n = self.direct_write(self.dio_buf, 0, length, pos)
         except OSError as err:
             if err.errno != errno.EINVAL:
                 raise
             return
-        finally:
-            view.release()
         # The kernel sends a long direct write as FUSE requests of at most 128 KiB, each checked on
         # its own: the aligned ones before a misaligned tail land, and the write returns their count.
         if n >= length or n % self.args.align:
@@ -206,11 +207,7 @@ class Fsx:
         self.note(f'dwrite-from-map {pos} +{length} from mapped {src}')
         data = bytes(self.model[src:src + length])
         with self.fresh_map() as mapped:
-            view = memoryview(mapped)[src:src + length]
-            try:
-                n = os.pwritev(self.fd_direct, [view], pos)
-            finally:
-                view.release()
+            n = self.direct_write(mapped, src, length, pos)
         if n != length:
             raise Mismatch(f'short direct write from a mapping at {pos}: {n} of {length}')
         self.model_write(pos, data)
