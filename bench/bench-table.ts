@@ -16,6 +16,16 @@ function ratioCell(row: BenchRow | undefined): string {
   return `${median} (${row.ratioMin!.toFixed(2)}–${row.ratioMax!.toFixed(2)})`;
 }
 
+/** The cases measured, in the order they ran. */
+const caseLabels = (report: Omit<BenchReport, 'files'>): string[] => [...new Set(report.rows.map((row) => row.label))];
+
+/** A Markdown table: the first column left-aligned (the case), the others right-aligned (figures). */
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  const align = `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`;
+  return [line(header), align, ...rows.map(line)].join('\n');
+}
+
 export function benchMarkdown(report: Omit<BenchReport, 'files'>): string {
   const targets = [...new Set(report.rows.map((row) => row.target))];
   const others = targets.filter((target) => target !== report.baseline);
@@ -24,10 +34,9 @@ export function benchMarkdown(report: Omit<BenchReport, 'files'>): string {
     ...targets.flatMap((target) => [`${target} MB/s`, `${target} IOPS`]),
     ...others.map((target) => `${target} / ${report.baseline}`),
   ];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
-  for (const label of [...new Set(report.rows.map((row) => row.label))]) {
+  const rows = caseLabels(report).map((label) => {
     const rowOf = (target: string) => report.rows.find((row) => row.label === label && row.target === target);
-    const cells = [
+    return [
       label,
       ...targets.flatMap((target) => {
         const row = rowOf(target);
@@ -35,8 +44,7 @@ export function benchMarkdown(report: Omit<BenchReport, 'files'>): string {
       }),
       ...others.map((target) => ratioCell(rowOf(target))),
     ];
-    lines.push(`| ${cells.join(' | ')} |`);
-  }
+  });
   const cpu = cpuTable(report);
   const rss = Object.entries(report.peakRssKiB).map(([target, kib]) => `${target} ${(kib / 1024).toFixed(0)} MiB`);
   const rounds = `${report.repeat} paired round${report.repeat === 1 ? '' : 's'}`;
@@ -45,7 +53,7 @@ export function benchMarkdown(report: Omit<BenchReport, 'files'>): string {
       `Ratios are MB/s against ${report.baseline} in the same round: the median, and in brackets the lowest and highest round.`,
   ];
   if (rss.length) notes.push(`Daemon peak RSS (VmHWM): ${rss.join(', ')}.`);
-  return `${lines.join('\n')}\n\n${notes.join('\n')}\n${cpu}`;
+  return `${markdownTable(header, rows)}\n\n${notes.join('\n')}\n${cpu}`;
 }
 
 /**
@@ -59,16 +67,14 @@ function cpuTable(report: Omit<BenchReport, 'files'>): string {
   const base = daemons.includes(report.baseline) ? report.baseline : undefined;
   const others = daemons.filter((target) => target !== base);
   const header = ['case', ...daemons.map((target) => `${target} CPU µs/MiB`), ...(base ? others.map((target) => `${target} / ${base}`) : [])];
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
-  for (const label of [...new Set(report.rows.map((row) => row.label))]) {
+  const rows = caseLabels(report).map((label) => {
     const cpuOf = (target: string) => report.rows.find((row) => row.label === label && row.target === target)?.cpuUsPerMiB;
     const baseCpu = base ? cpuOf(base) : undefined;
-    const cells = [
-      label,
-      ...daemons.map((target) => cpuOf(target)?.toFixed(0) ?? '–'),
-      ...(base ? others.map((target) => (cpuOf(target) !== undefined && baseCpu ? `${(cpuOf(target)! / baseCpu).toFixed(2)}×` : '–')) : []),
-    ];
-    lines.push(`| ${cells.join(' | ')} |`);
-  }
-  return `\nDaemon CPU time per MiB moved (user + system, all threads; median of the rounds):\n\n${lines.join('\n')}\n`;
+    const againstBase = (target: string): string => {
+      const cpu = cpuOf(target);
+      return cpu !== undefined && baseCpu ? `${(cpu / baseCpu).toFixed(2)}×` : '–';
+    };
+    return [label, ...daemons.map((target) => cpuOf(target)?.toFixed(0) ?? '–'), ...(base ? others.map(againstBase) : [])];
+  });
+  return `\nDaemon CPU time per MiB moved (user + system, all threads; median of the rounds):\n\n${markdownTable(header, rows)}\n`;
 }

@@ -16,11 +16,16 @@ interface Row {
 }
 
 /**
- * The daemon's requests arrive as macrotasks, so its event loop turns between them: the flusher
- * yields with setImmediate between runs, and page recycling waits for it. A loop of awaits alone
- * would never let it go on. Every loop below, the baseline's too, waits for one turn per chunk.
+ * `step` at each chunk of the file, one event-loop turn before each, as the daemon's requests
+ * arrive (as macrotasks): the flusher yields with setImmediate between runs, and page recycling
+ * waits for it, so a loop of awaits alone would never let it go on. The baseline runs the same way.
  */
-const nextRequest = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+async function eachChunk(step: (pos: number) => unknown): Promise<void> {
+  for (let pos = 0; pos < FILE_BYTES; pos += CHUNK) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await step(pos);
+  }
+}
 
 async function timed(name: string, bytes: number, fn: () => Promise<void>): Promise<Row> {
   await fn(); // warm-up round (JIT, pool growth)
@@ -51,10 +56,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   rows.push(
     await timed('Buffer.copy loop (baseline)', FILE_BYTES, async () => {
-      for (let pos = 0; pos < FILE_BYTES; pos += CHUNK) {
-        await nextRequest();
-        src.copy(dst, 0, pos, pos + CHUNK);
-      }
+      await eachChunk((pos) => src.copy(dst, 0, pos, pos + CHUNK));
     }),
   );
 
@@ -64,10 +66,7 @@ async function main(): Promise<void> {
   const warmFile = warm.createMapping(store, 'warm');
   rows.push(
     await timed('buffered read, cache hits', FILE_BYTES, async () => {
-      for (let pos = 0; pos < FILE_BYTES; pos += CHUNK) {
-        await nextRequest();
-        await bufferedRead(warmFile, pos, buf);
-      }
+      await eachChunk((pos) => bufferedRead(warmFile, pos, buf));
     }),
   );
   await warm.close();
@@ -77,10 +76,7 @@ async function main(): Promise<void> {
   const coldFile = cold.createMapping(store, 'cold');
   rows.push(
     await timed('buffered read, misses (no readahead)', FILE_BYTES, async () => {
-      for (let pos = 0; pos < FILE_BYTES; pos += CHUNK) {
-        await nextRequest();
-        await bufferedRead(coldFile, pos, buf);
-      }
+      await eachChunk((pos) => bufferedRead(coldFile, pos, buf));
     }),
   );
   await cold.close();
@@ -92,10 +88,7 @@ async function main(): Promise<void> {
   rows.push(
     await timed('buffered write + fsync', FILE_BYTES, async () => {
       const file = writeCache.createMapping(writeStore, 'written');
-      for (let pos = 0; pos < FILE_BYTES; pos += CHUNK) {
-        await nextRequest();
-        await bufferedWrite(file, pos, payload);
-      }
+      await eachChunk((pos) => bufferedWrite(file, pos, payload));
       await fsync(file);
       writeCache.releaseMapping(file);
     }),
@@ -106,18 +99,12 @@ async function main(): Promise<void> {
   const dioFile = dio.createMapping(store, 'direct');
   rows.push(
     await timed('direct read', FILE_BYTES, async () => {
-      for (let pos = 0; pos < FILE_BYTES; pos += CHUNK) {
-        await nextRequest();
-        await directRead(dioFile, pos, buf);
-      }
+      await eachChunk((pos) => directRead(dioFile, pos, buf));
     }),
   );
   rows.push(
     await timed('direct write (locked)', FILE_BYTES, async () => {
-      for (let pos = 0; pos < FILE_BYTES; pos += CHUNK) {
-        await nextRequest();
-        await directWrite(dioFile, pos, payload);
-      }
+      await eachChunk((pos) => directWrite(dioFile, pos, payload));
     }),
   );
   await dio.close();
