@@ -33,6 +33,8 @@ export class Journal {
   private freed: Extent[] = [];
   /** The blocks of `freed`, counted as they are freed (a reservation asks for it per page). */
   private freedBlocks = 0;
+  /** Blocks the commit in flight frees when it completes: still pending, so no reservation fails meanwhile. */
+  private committingFreeBlocks = 0;
   private readonly commits = new SerialQueue();
   private aborted: Error | null = null;
   /** The running transaction's id; ids grow by one per commit (jbd2's tids). */
@@ -68,7 +70,7 @@ export class Journal {
 
   /** Blocks freed by records not yet durable: free once the next commit completes. */
   get pendingFreeBlocks(): number {
-    return this.freedBlocks;
+    return this.freedBlocks + this.committingFreeBlocks;
   }
 
   /** The id of the running transaction: a record added now is durable once it has committed. */
@@ -145,9 +147,11 @@ export class Journal {
     this.dirty = new Set();
     this.freed = [];
     this.freedBlocks = 0;
+    this.committingFreeBlocks = freedBlocks;
     try {
       await this.writeTransaction(ops, asCheckpoint);
     } catch (err) {
+      this.committingFreeBlocks = 0;
       // Nothing of it is durable: the superblock still names the old state and replay stops at a
       // torn record. Its records go back in front of those added meanwhile, for the next commit.
       this.ops = [...ops, ...this.ops];
@@ -158,6 +162,7 @@ export class Journal {
       throw err;
     }
     this.committedTid = tid;
+    this.committingFreeBlocks = 0;
     this.allocator.release(freed);
   }
 

@@ -300,29 +300,36 @@ export class PageCache {
     void work.finally(() => this.background.delete(work));
   }
 
-  /** Write back every mapping's dirty pages and sync every host (as a task: it holds pages across awaits). */
+  /**
+   * Write back every mapping's dirty pages and sync every host (as a task: it holds pages across
+   * awaits). Goes through every mapping whatever fails; throws the first host sync error at the end.
+   */
   syncAll(): Promise<void> {
     return inTask('sync', async () => {
+      let failure: unknown = null;
       for (const mapping of [...this.mappings]) {
         // A file evicted while an earlier one was being synced is gone: nothing of it to make durable.
         if (!this.mappings.has(mapping)) continue;
         await filemapWriteAndWaitRange(mapping, 0, Infinity);
-        if (this.mappings.has(mapping)) await mapping.host.sync();
+        if (this.mappings.has(mapping)) await mapping.host.sync().catch((err: unknown) => (failure ??= err));
       }
+      if (failure) throw failure;
     });
   }
 
   /**
    * Stop the flusher, wait for background work, write back everything. Throws UnwrittenData, naming
-   * each file and its bytes, when dirty pages could not be written: nobody may be told "written back"
-   * then.
+   * each file and its bytes, when dirty pages could not be written (nobody may be told "written
+   * back" then), or the error that kept the hosts from syncing.
    */
   async close(): Promise<void> {
     this.flusher.stop();
     while (this.background.size > 0) await Promise.all(this.background);
-    await this.syncAll();
+    let syncFailure: unknown = null;
+    await this.syncAll().catch((err: unknown) => (syncFailure = err));
     const unwritten = [...this.dirtyMappings].map((mapping) => ({ mapping, bytes: mapping.dirty.size * PAGE_SIZE, error: mapping.wbErr.latest }));
     if (unwritten.length > 0) throw new UnwrittenData(unwritten);
+    if (syncFailure) throw syncFailure;
   }
 
   /** The page is out of its mapping and unpinned: its frame goes back to the pool, the Page to the recycler. */
