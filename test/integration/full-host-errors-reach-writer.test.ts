@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fsck, mkfs } from '../../src/fs/api.js';
 import type { DaemonMount } from '../../src/util/daemon-mount.js';
-import { requireFuse } from './harness/require-fuse.js';
+import { fuseMissing, requireFuse } from './harness/require-fuse.js';
 import { MiB, coherefs, mountCoherefs } from './harness/coherefs-mount.js';
 
 const exec = promisify(execFile);
@@ -26,7 +26,7 @@ function run(command: string, args: string[]): Promise<{ code: number; stderr: s
   );
 }
 
-describe.runIf(requireFuse())('an image on a full host filesystem', () => {
+describe.runIf(requireFuse(process.getuid?.() === 0 ? fuseMissing() : 'mounting a tmpfs needs root'))('an image on a full host filesystem', () => {
   let dir: string | undefined;
   let host: string | undefined;
   let mount: DaemonMount | undefined;
