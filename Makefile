@@ -30,19 +30,19 @@ debian-packages:
 	fi
 
 # npm ci writes node_modules/.package-lock.json; touched in case it kept the old time.
-$(NPM_STAMP): package-lock.json
+$(NPM_STAMP): package-lock.json | debian-packages
 	npm ci --no-audit --no-fund
 	@touch $@
 
 ## build: compile TypeScript to dist/ (only when a source changed) and stamp dist/version.json
 build: $(BUILD_STAMP) dist/version.json
 
-$(BUILD_STAMP): $(TS_SOURCES) $(NPM_STAMP) | deps
+$(BUILD_STAMP): $(TS_SOURCES) $(NPM_STAMP) | debian-packages
 	$(NODE_BIN)/tsc -p tsconfig.json
 	@touch $@
 
 # Rewritten only when the version or the commit changed (coherefs --version reads it).
-dist/version.json: FORCE | deps
+dist/version.json: FORCE
 	@sh scripts/stamp-version.sh $@
 
 ## install: build, then put `coherefs` on PATH ($(BINDIR)/coherefs runs this checkout's build)
