@@ -233,11 +233,14 @@ export class Vfs {
   }
 
   /**
-   * close(2) of a descriptor (FUSE FLUSH): write back the file's pages so that a writeback failure
-   * reaches this close, and report one this handle has not heard of. Nothing is committed.
+   * close(2) of a descriptor open for writing (FUSE FLUSH): write back the file's pages so that a
+   * writeback failure reaches this close, and report one this handle has not heard of. Nothing is
+   * committed.
    */
   flush(fh: number): Promise<void> {
     const handle = this.handles.get(fh);
+    // As nfs_file_flush(): a reader's close neither writes back other writers' pages nor hears of their errors.
+    if (!handle.writable) return Promise.resolve();
     return this.active.run(() => runTask(`flush fh${fh}`, () => flush(handle.mapping, handle.wbErr)));
   }
 
