@@ -15,5 +15,6 @@
  * - The last release of an unlinked file drops its pages before its blocks are freed.
  * Errors are FsError with an errno; src/fuse turns them into negative return codes.
  */
-export { Vfs, type VfsOptions, type VfsStats } from './vfs.js';
+export { Vfs, type InodeSetAttr, type PathOrIno, type VfsOptions, type VfsStats } from './vfs.js';
+export type { Caller } from './caller.js';
 export { O_DIRECT } from './open-flags.js';

@@ -6,6 +6,7 @@ export const O_WRONLY = constants.O_WRONLY;
 export const O_RDWR = constants.O_RDWR;
 export const O_APPEND = constants.O_APPEND;
 export const O_TRUNC = constants.O_TRUNC;
+export const O_EXCL = constants.O_EXCL;
 export const O_DIRECT = constants.O_DIRECT;
 
 export function isWritable(flags: number): boolean {

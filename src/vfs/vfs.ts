@@ -4,7 +4,7 @@
  * runs as an mm Task so that lock holders and waiters have names in the watchdog and the stats.
  */
 import { constants } from 'node:fs';
-import { Filesystem, type Attr, type DirEntry, type ImageDevice, type MountOptions, type StatFs } from '../fs/api.js';
+import { Filesystem, RENAME_EXCHANGE, type Attr, type DirEntry, type ImageDevice, type MountOptions, type StatFs } from '../fs/api.js';
 import {
   PageCache, UnwrittenData, bufferedRead, bufferedWrite, directRead, directWrite, flush, fsync, runTask, truncate,
   type CoherenceMode, type ScheduleHook, type StatsSnapshot,
@@ -16,8 +16,11 @@ import { InodeTable } from './inode-table.js';
 import { InodeWriteLocks } from './inode-write-lock.js';
 import { ActiveOps } from './active-ops.js';
 import { namesOf, walkParent, walkPath } from './path-walk.js';
+import { initOwner, killSuidgid, type Caller } from './caller.js';
+import { LookupCounts } from './lookup-counts.js';
+import { O_EXCL } from './open-flags.js';
 
-const { S_IFMT, S_IFREG } = constants;
+const { S_IFMT, S_IFREG, S_IFDIR } = constants;
 /** chown(2)'s "leave unchanged", as libfuse hands it over: (uid_t)-1. */
 const UNCHANGED_ID = 0xffffffff;
 
@@ -39,6 +42,20 @@ export interface VfsOptions {
   logger?: Logger;
 }
 
+/** A path (the libfuse transport) or an inode number (the kernel transport). */
+export type PathOrIno = string | number;
+
+/** SETATTR by inode: what to change; killSuidgid clears suid (and sgid on group-executables). */
+export interface InodeSetAttr {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  size?: number;
+  atimeMs?: number;
+  mtimeMs?: number;
+  killSuidgid?: boolean;
+}
+
 export interface VfsStats {
   cache: StatsSnapshot;
   openHandles: number;
@@ -50,13 +67,14 @@ export class Vfs {
   private readonly handles = new HandleTable();
   private readonly writeLocks = new InodeWriteLocks();
   private readonly active = new ActiveOps();
-  private readonly uid: number;
-  private readonly gid: number;
+  private readonly lookups: LookupCounts;
+  /** Who owns what the path-based (libfuse) calls create: they do not know the caller. */
+  private readonly owner: Caller;
 
   private constructor(readonly fs: Filesystem, readonly cache: PageCache, private readonly options: VfsOptions) {
     this.inodes = new InodeTable(fs, cache);
-    this.uid = options.uid ?? process.getuid?.() ?? 0;
-    this.gid = options.gid ?? process.getgid?.() ?? 0;
+    this.lookups = new LookupCounts(fs);
+    this.owner = { uid: options.uid ?? process.getuid?.() ?? 0, gid: options.gid ?? process.getgid?.() ?? 0, pid: 0 };
   }
 
   /** Mount the image (taking its lock) and put a page cache over it. */
@@ -92,6 +110,7 @@ export class Vfs {
    */
   async close(): Promise<void> {
     await this.active.drain();
+    this.lookups.forgetAll();
     try {
       await this.cache.close();
     } catch (err) {
@@ -109,17 +128,43 @@ export class Vfs {
   }
 
   // ---- attributes and names ----
+  // Each call takes a path (the libfuse transport) or, as the *at calls, a directory inode and a name
+  // (the kernel transport, whose new nodes belong to the calling task).
 
-  getattr(path: string): Attr {
-    return this.fs.getattr(walkPath(this.fs, path));
+  getattr(at: PathOrIno): Attr {
+    return this.fs.getattr(this.resolve(at));
   }
 
-  readdir(path: string): DirEntry[] {
-    return this.fs.readdir(walkPath(this.fs, path));
+  /** The kernel's lookup: the inode `name` names in `parent`. The caller must holdNode() it if it hands it on. */
+  lookup(parent: number, name: string): Attr {
+    return this.fs.getattr(this.fs.lookup(parent, name));
   }
 
-  readlink(path: string): string {
-    return this.fs.readlink(walkPath(this.fs, path));
+  /** The kernel now holds one more reference to `ino` (one entry reply); FORGET drops them. */
+  holdNode(ino: number): void {
+    this.lookups.hold(ino);
+  }
+
+  forget(ino: number, nlookup: number): void {
+    this.lookups.forget(ino, nlookup);
+  }
+
+  readdir(at: PathOrIno): DirEntry[] {
+    return this.fs.readdir(this.resolve(at));
+  }
+
+  /** A directory's entries with '.' and '..' first, as getdents(2) lists them. */
+  dirEntries(ino: number): DirEntry[] {
+    const parent = this.fs.lookup(ino, '..');
+    return [
+      { name: '.', ino, mode: this.fs.getattr(ino).mode },
+      { name: '..', ino: parent, mode: this.fs.getattr(parent).mode },
+      ...this.fs.readdir(ino),
+    ];
+  }
+
+  readlink(at: PathOrIno): string {
+    return this.fs.readlink(this.resolve(at));
   }
 
   statfs(): StatFs {
@@ -127,50 +172,80 @@ export class Vfs {
   }
 
   mknod(path: string, mode: number): void {
-    check((mode & S_IFMT) === S_IFREG || (mode & S_IFMT) === 0, 'EPERM', 'coherefs holds regular files, directories and symlinks only');
     const { parent, name } = walkParent(this.fs, path);
-    this.fs.create(parent, name, mode, this.uid, this.gid);
+    this.mknodat(parent, name, mode, this.owner);
+  }
+
+  mknodat(parent: number, name: string, mode: number, caller: Caller): Attr {
+    check((mode & S_IFMT) === S_IFREG || (mode & S_IFMT) === 0, 'EPERM', 'coherefs holds regular files, directories and symlinks only');
+    const owner = initOwner(this.fs.getattr(parent), S_IFREG | (mode & 0o7777), caller);
+    return this.fs.create(parent, name, owner.mode, owner.uid, owner.gid);
   }
 
   mkdir(path: string, mode: number): void {
     const { parent, name } = walkParent(this.fs, path);
-    this.fs.mkdir(parent, name, mode, this.uid, this.gid);
+    this.mkdirat(parent, name, mode, this.owner);
+  }
+
+  mkdirat(parent: number, name: string, mode: number, caller: Caller): Attr {
+    const owner = initOwner(this.fs.getattr(parent), S_IFDIR | (mode & 0o7777), caller);
+    return this.fs.mkdir(parent, name, owner.mode, owner.uid, owner.gid);
   }
 
   symlink(target: string, path: string): void {
     const { parent, name } = walkParent(this.fs, path);
-    this.fs.symlink(parent, name, target, this.uid, this.gid);
+    this.symlinkat(target, parent, name, this.owner);
+  }
+
+  symlinkat(target: string, parent: number, name: string, caller: Caller): Attr {
+    const owner = initOwner(this.fs.getattr(parent), 0o777, caller);
+    return this.fs.symlink(parent, name, target, owner.uid, owner.gid);
   }
 
   link(from: string, to: string): void {
-    const ino = walkPath(this.fs, from);
     const { parent, name } = walkParent(this.fs, to);
-    this.fs.link(ino, parent, name);
+    this.linkat(walkPath(this.fs, from), parent, name);
+  }
+
+  linkat(ino: number, parent: number, name: string): Attr {
+    return this.fs.link(ino, parent, name);
   }
 
   unlink(path: string): Promise<void> {
+    const { parent, name } = walkParent(this.fs, path);
+    return this.unlinkat(parent, name);
+  }
+
+  unlinkat(parent: number, name: string): Promise<void> {
     return this.active.run(async () => {
-      const { parent, name } = walkParent(this.fs, path);
       await this.inodes.removeLink(this.fs.lookup(parent, name), () => this.fs.unlink(parent, name));
     });
   }
 
   rmdir(path: string): void {
     const { parent, name } = walkParent(this.fs, path);
+    this.rmdirat(parent, name);
+  }
+
+  rmdirat(parent: number, name: string): void {
     this.fs.rmdir(parent, name);
   }
 
   rename(from: string, to: string): Promise<void> {
-    return this.active.run(async () => {
-      const source = walkParent(this.fs, from);
-      const target = walkParent(this.fs, to);
-      const sourceIno = this.fs.lookup(source.parent, source.name);
-      const targetIno = this.lookupOrNull(target.parent, target.name);
-      const replaced = targetIno !== sourceIno ? targetIno : null;
-      await this.inodes.removeLink(replaced, () => this.fs.rename(source.parent, source.name, target.parent, target.name));
-    });
+    const source = walkParent(this.fs, from);
+    const target = walkParent(this.fs, to);
+    return this.renameat(source.parent, source.name, target.parent, target.name);
   }
 
+  /** renameat2(2); RENAME_EXCHANGE removes no name, so it drops no pages. */
+  renameat(oldParent: number, oldName: string, newParent: number, newName: string, flags = 0): Promise<void> {
+    return this.active.run(async () => {
+      const sourceIno = this.fs.lookup(oldParent, oldName);
+      const targetIno = flags & RENAME_EXCHANGE ? null : this.lookupOrNull(newParent, newName);
+      const replaced = targetIno !== sourceIno ? targetIno : null;
+      await this.inodes.removeLink(replaced, () => this.fs.rename(oldParent, oldName, newParent, newName, flags));
+    });
+  }
 
   chmod(path: string, mode: number): void {
     this.fs.setattr(walkPath(this.fs, path), { mode });
@@ -187,12 +262,43 @@ export class Vfs {
     this.fs.setattr(walkPath(this.fs, path), { atimeMs, mtimeMs });
   }
 
+  /**
+   * The kernel's setattr: a new size first (truncate, under the block side), then mode, owner and
+   * times, and the suid/sgid bits the kernel asks to clear.
+   */
+  setattr(ino: number, changes: InodeSetAttr): Promise<Attr> {
+    return this.active.run(async () => {
+      if (changes.size !== undefined) await this.truncateInode(ino, changes.size);
+      let mode = changes.mode;
+      if (changes.killSuidgid) mode = killSuidgid(mode ?? this.fs.getattr(ino).mode);
+      const { uid, gid, atimeMs, mtimeMs } = changes;
+      const rest = { mode, uid, gid, atimeMs, mtimeMs };
+      if (Object.values(rest).some((value) => value !== undefined)) this.fs.setattr(ino, rest);
+      return this.fs.getattr(ino);
+    });
+  }
+
   // ---- file data ----
 
   /** open(2): a handle whose flags pick buffered or direct IO for every later read and write. */
-  open(path: string, flags: number): number {
-    const ino = walkPath(this.fs, path);
+  open(at: PathOrIno, flags: number): number {
+    const ino = this.resolve(at);
+    check((this.fs.getattr(ino).mode & S_IFMT) === S_IFREG, 'EISDIR', 'only regular files are opened for data');
     return this.handles.add(ino, this.inodes.open(ino), flags);
+  }
+
+  /** The kernel's atomic create-and-open (O_CREAT): opens an existing file unless O_EXCL. */
+  createat(parent: number, name: string, mode: number, flags: number, caller: Caller): { attr: Attr; fh: number } {
+    const existing = this.lookupOrNull(parent, name);
+    check(existing === null || (flags & O_EXCL) === 0, 'EEXIST', `'${name}' exists`);
+    const ino = existing ?? this.mknodat(parent, name, mode, caller).ino;
+    const fh = this.open(ino, flags);
+    return { attr: this.fs.getattr(ino), fh };
+  }
+
+  /** The inode a handle is open on. */
+  inodeOf(fh: number): number {
+    return this.handles.get(fh).ino;
   }
 
   release(fh: number): Promise<void> {
@@ -207,15 +313,18 @@ export class Vfs {
 
   /**
    * write(2): O_DIRECT handles go around the cache under the coherence mode; others dirty pages.
+   * `viaPageCache` forces the buffered path: the kernel's writeback of its own cached pages (a shared
+   * mmap) is not the handle's O_DIRECT write, and its EOF-cropped length is not dio-aligned.
    * Context: an append, or a write past EOF, takes the inode's write lock (i_size must not move
    * between reading it and writing there).
    */
-  write(fh: number, pos: number, src: Uint8Array): Promise<number> {
+  write(fh: number, pos: number, src: Uint8Array, viaPageCache = false): Promise<number> {
     const handle = this.handles.get(fh);
     check(handle.writable, 'EBADF', 'handle not open for writing');
+    const direct = handle.direct && !viaPageCache;
     const writeAt = (at: number): Promise<number> =>
       runTask(`write fh${fh}`, async () => {
-        const written = await (handle.direct ? directWrite : bufferedWrite)(handle.mapping, at, src);
+        const written = await (direct ? directWrite : bufferedWrite)(handle.mapping, at, src);
         this.touchData(handle);
         return written;
       });
@@ -272,6 +381,10 @@ export class Vfs {
 
   private touchData(handle: FileHandle): void {
     this.fs.setattr(handle.ino, { mtimeMs: Date.now() });
+  }
+
+  private resolve(at: PathOrIno): number {
+    return typeof at === 'number' ? at : walkPath(this.fs, at);
   }
 
   private lookupOrNull(parent: number, name: string): number | null {
