@@ -1,7 +1,11 @@
 /**
- * The FUSE front: how coherefs meets the kernel.
+ * The FUSE front: how coherefs meets the kernel, over one of two transports (`-o transport=`).
  *
- * coherefs is a libfuse 2 filesystem driven through fuse-native: libfuse's threads receive each
+ * kernel (opt-in for now): coherefs speaks the FUSE protocol itself on /dev/fuse (kernel/), and
+ * kernel-bridge.ts answers each request from the Vfs by inode number, with the caller's ids owning
+ * new nodes, 1 MiB requests, and MAP_SHARED on direct-IO files (DIRECT_IO_ALLOW_MMAP).
+ *
+ * libfuse (the default): a libfuse 2 filesystem driven through fuse-native: libfuse's threads receive each
  * request from /dev/fuse and hand it to this process's one JS thread, where `fuseOperations` answers
  * it from a Vfs through a callback. It mounts with the kernel's page cache bypassed (`direct_io`), so
  * every buffered read and write reaches the daemon, whose own page cache (src/mm) is then *the* page
@@ -18,13 +22,16 @@ import type { Logger } from '../util/logger.js';
 import { mountFuse, type FuseSession } from './fuse-session.js';
 import type { MountRequest } from './mount-options.js';
 import { fuseOperations } from './operations.js';
+import { serveVfsOnKernel } from './kernel-transport.js';
 
 export { buildMountOptions, appendMountOptions, MAX_REQUEST_BYTES } from './mount-options.js';
-export type { MountOptions, MountRequest } from './mount-options.js';
+export { TRANSPORTS } from './mount-options.js';
+export type { MountOptions, MountRequest, Transport } from './mount-options.js';
 export { mountFuse } from './fuse-session.js';
 export type { FuseSession } from './fuse-session.js';
 
-/** Mount `vfs` on `mountpoint`; resolves once the kernel can send requests. */
+/** Mount `vfs` on `mountpoint` over the requested transport; resolves once the kernel can send requests. */
 export function serveVfs(vfs: Vfs, mountpoint: string, request: MountRequest, log: Logger): Promise<FuseSession> {
+  if (request.transport === 'kernel') return serveVfsOnKernel(vfs, mountpoint, request, log);
   return mountFuse(mountpoint, fuseOperations(vfs, log), request);
 }

@@ -41,7 +41,13 @@ import type { FuseOptions } from 'fuse-native';
 /** libfuse 2 negotiates protocol 7.19: 128 KiB is the largest request it can receive. */
 export const MAX_REQUEST_BYTES = 128 * 1024;
 
+/** Who speaks to the kernel: fuse-native over libfuse 2 (the default for now), or coherefs itself over /dev/fuse. */
+export type Transport = 'libfuse' | 'kernel';
+export const TRANSPORTS: readonly Transport[] = ['libfuse', 'kernel'];
+
 export interface MountRequest {
+  /** Default libfuse. */
+  transport?: Transport;
   /** Let other users see the mount (the kernel still checks modes: default_permissions). */
   allowOther?: boolean;
   /** libfuse's own request trace on stderr. */
@@ -59,13 +65,19 @@ export interface MountOptions {
   appended: string[];
 }
 
-/** The one place that decides how coherefs mounts: same options for the daemon and the ceiling. */
-export function buildMountOptions(request: MountRequest = {}): MountOptions {
+/** The fsname and kernel flags, refused when they could inject options. */
+function checkedRequest(request: MountRequest): { fsname: string; kernelFlags: readonly string[] } {
   const fsname = request.fsname ?? 'coherefs';
   const kernelFlags = request.kernelFlags ?? [];
   const badFlag = kernelFlags.find((flag) => !/^[a-z]+$/.test(flag));
   if (badFlag !== undefined) throw new Error(`not a mount flag: '${badFlag}'`);
   if (!/^[^,\s\\]+$/.test(fsname)) throw new Error(`fsname may not contain commas, spaces or backslashes: '${fsname}'`);
+  return { fsname, kernelFlags };
+}
+
+/** The one place that decides how coherefs mounts: same options for the daemon and the ceiling. */
+export function buildMountOptions(request: MountRequest = {}): MountOptions {
+  const { fsname, kernelFlags } = checkedRequest(request);
   return {
     binding: {
       timeout: false,
@@ -86,4 +98,16 @@ export function appendMountOptions(built: string, appended: readonly string[]): 
   if (built === '') return `-o${appended.join(',')}`;
   if (!built.startsWith('-o')) throw new Error(`unexpected fuse-native option string: '${built}'`);
   return `${built},${appended.join(',')}`;
+}
+
+/**
+ * The kernel transport's mount(8) options (after fd=): the root is a directory, the mounting user
+ * owns the connection, the kernel checks permissions (default_permissions, always), others see the
+ * mount only with allow_other. Returns the source column too.
+ */
+export function buildKernelMountOptions(request: MountRequest, uid: number, gid: number): { source: string; options: string } {
+  const { fsname, kernelFlags } = checkedRequest(request);
+  const options = ['rootmode=40000', `user_id=${uid}`, `group_id=${gid}`, 'default_permissions'];
+  if (request.allowOther === true) options.push('allow_other');
+  return { source: fsname, options: [...options, ...kernelFlags].join(',') };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appendMountOptions, buildMountOptions, MAX_REQUEST_BYTES } from '../../src/fuse/api.js';
+import { buildKernelMountOptions } from '../../src/fuse/mount-options.js';
 
 describe('coherefs mount options', () => {
   it('always disable the binding timeout and bypass the kernel page cache', () => {
@@ -28,5 +29,14 @@ describe('coherefs mount options', () => {
     expect(appendMountOptions('', ['direct_io'])).toBe('-odirect_io');
     expect(appendMountOptions('-odebug', [])).toBe('-odebug');
     expect(() => appendMountOptions('debug', ['direct_io'])).toThrow(/unexpected/);
+  });
+
+  it('kernel transport: the mounting user owns the connection, permissions always checked by the kernel', () => {
+    expect(buildKernelMountOptions({ fsname: '/data/disk.img', kernelFlags: ['nosuid'] }, 1000, 100)).toEqual({
+      source: '/data/disk.img',
+      options: 'rootmode=40000,user_id=1000,group_id=100,default_permissions,nosuid',
+    });
+    expect(buildKernelMountOptions({ allowOther: true }, 0, 0).options).toBe('rootmode=40000,user_id=0,group_id=0,default_permissions,allow_other');
+    expect(() => buildKernelMountOptions({ fsname: 'a,fd=7' }, 0, 0)).toThrow(/fsname/);
   });
 });

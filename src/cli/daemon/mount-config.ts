@@ -7,6 +7,7 @@
  */
 import { totalmem } from 'node:os';
 import type { CoherenceMode } from '../../mm/api.js';
+import { TRANSPORTS, type Transport } from '../../fuse/api.js';
 import { parseSize } from '../../util/size.js';
 import { UsageError } from '../usage-error.js';
 
@@ -23,6 +24,8 @@ export interface MountConfig {
   dioEvictDelayMs: number;
   /** Generic per-mount flags handed to the kernel with the FUSE mount (e.g. nosuid, noatime). */
   kernelFlags: string[];
+  /** libfuse (fuse-native, the default for now) or kernel (coherefs speaks /dev/fuse itself; root only). */
+  transport: Transport;
 }
 
 export const DEFAULT_MOUNT_CONFIG: MountConfig = {
@@ -32,6 +35,7 @@ export const DEFAULT_MOUNT_CONFIG: MountConfig = {
   allowOther: false,
   dioEvictDelayMs: 0,
   kernelFlags: [],
+  transport: 'libfuse',
 };
 
 /** Per-mount flags libfuse 2 hands to mount(2) (its mount_flags table); rw is the default. */
@@ -108,6 +112,14 @@ export function parseMountOptions(text: string | undefined): MountConfig {
       case 'dio_evict_delay_ms':
         config.dioEvictDelayMs = parseDioEvictDelay(needValue());
         break;
+      case 'transport': {
+        const transport = needValue();
+        if (!TRANSPORTS.includes(transport as Transport)) {
+          throw new MountOptionError(`transport must be one of ${TRANSPORTS.join(', ')}, not '${transport}'`);
+        }
+        config.transport = transport as Transport;
+        break;
+      }
       case 'allow_other':
         if (value !== undefined) throw new MountOptionError(`allow_other takes no value`);
         config.allowOther = true;
@@ -120,7 +132,7 @@ export function parseMountOptions(text: string | undefined): MountConfig {
           break;
         }
         if (isUserspaceOnly(key!)) break;
-        throw new MountOptionError(`unknown mount option '${option}' (known: cache_size, coherence, dio_align, dio_evict_delay_ms, allow_other)`);
+        throw new MountOptionError(`unknown mount option '${option}' (known: cache_size, coherence, dio_align, dio_evict_delay_ms, allow_other, transport)`);
     }
   }
   return config;

@@ -65,7 +65,9 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
     });
     stopIfSignalled();
     log.info({ mountpoint }, 'mounting');
-    session = await serveVfs(vfs, mountpoint, { allowOther: config.allowOther, debug: args.debug, fsname: 'coherefs', kernelFlags: config.kernelFlags }, log);
+    session = await serveVfs(vfs, mountpoint, {
+      transport: config.transport, allowOther: config.allowOther, debug: args.debug, fsname: 'coherefs', kernelFlags: config.kernelFlags,
+    }, log);
     stopIfSignalled();
     const counted = vfs;
     control = await listenControl(socketPath, async (request) => {
@@ -124,7 +126,7 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
   }, MOUNT_WATCH_MS);
   serving = true;
 
-  log.info({ image, mountpoint, coherence: config.coherence, cacheSize: config.cacheSize, dioEvictDelayMs: config.dioEvictDelayMs }, 'mounted');
+  log.info({ image, mountpoint, transport: config.transport, coherence: config.coherence, cacheSize: config.cacheSize, dioEvictDelayMs: config.dioEvictDelayMs }, 'mounted');
   args.onReady?.();
   await done;
 }

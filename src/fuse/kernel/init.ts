@@ -5,12 +5,9 @@
  * refused: the mount would come up without shared mmaps.
  */
 import { InitFlag, InitFlag2 } from './flags.js';
-import type * as S from './structs.js';
-import type { Layout } from './layout.js';
+import type { InitIn, InitOut } from './structs.js';
 
-type Out<L> = L extends Layout<infer T> ? T : never;
-export type InitIn = Out<typeof S.initIn>;
-export type InitOut = Out<typeof S.initOut>;
+export type { InitIn, InitOut } from './structs.js';
 
 export const FUSE_KERNEL_VERSION = 7;
 export const FUSE_KERNEL_MINOR_VERSION = 39;

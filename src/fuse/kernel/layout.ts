@@ -14,6 +14,9 @@ type FieldValue<F> = F extends 'u64n' ? bigint : F extends Scalar ? number : F e
 /** The JS shape of a struct: reserved bytes have no field; u64n (ids copied verbatim) is a bigint. */
 export type StructOf<S extends StructSpec> = { -readonly [K in keyof S as S[K] extends number ? never : K]: FieldValue<S[K]> };
 
+/** The JS value a layout reads and writes. */
+export type ValueOf<L> = L extends Layout<infer T> ? T : never;
+
 export interface Layout<T> {
   readonly size: number;
   read(view: DataView, at: number): T;

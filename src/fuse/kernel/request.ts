@@ -3,12 +3,11 @@
  * (structs, NUL-terminated names, write data). Knows nothing of the Vfs (DESIGN.md §8), so a worker
  * thread may decode too. Bytes are not copied: names are decoded, write data is a view.
  */
-import { viewOf, type Layout } from './layout.js';
+import { viewOf, type Layout, type ValueOf as Out } from './layout.js';
 import { Opcode } from './opcodes.js';
 import * as S from './structs.js';
 
-type Out<L> = L extends Layout<infer T> ? T : never;
-export type InHeader = Out<typeof S.inHeader>;
+export type { InHeader } from './structs.js';
 
 /** A request's body by opcode; opcodes coherefs does not serve decode to `unknown`. */
 export type RequestBody =
@@ -43,7 +42,7 @@ export type RequestBody =
   | { op: 'interrupt'; arg: Out<typeof S.interruptIn> }
   | { op: 'unknown' };
 
-export type FuseRequest = RequestBody & { header: InHeader };
+export type FuseRequest = RequestBody & { header: S.InHeader };
 
 /** Reads a body from left to right; every read checks the request is long enough (EINVAL-like). */
 class BodyReader {

@@ -2,7 +2,7 @@
  * The structs of include/uapi/linux/fuse.h that coherefs speaks, at protocol 7.39 (the sizes are
  * the kernel's sizeof; layout.ts checks each). Names follow the header, in camelCase.
  */
-import { struct } from './layout.js';
+import { struct, type ValueOf } from './layout.js';
 
 /** Every request starts with this; `unique` is echoed in the reply, byte for byte. */
 export const inHeader = struct({
@@ -105,3 +105,11 @@ export const direntplus = struct({ entryOut, dirent }, 152);
 
 /** FUSE_NOTIFY_INVAL_INODE: drop the kernel's cached pages of [off, off+len) (len 0: to the end). */
 export const notifyInvalInodeOut = struct({ ino: 'u64', off: 'i64', len: 'i64' }, 24);
+
+export type InHeader = ValueOf<typeof inHeader>;
+export type InitIn = ValueOf<typeof initIn>;
+export type InitOut = ValueOf<typeof initOut>;
+export type FuseAttr = ValueOf<typeof attr>;
+export type EntryOut = ValueOf<typeof entryOut>;
+export type SetattrIn = ValueOf<typeof setattrIn>;
+export type OpenOut = ValueOf<typeof openOut>;

@@ -1,0 +1,248 @@
+/**
+ * The kernel transport's bridge: each FUSE request, decoded (kernel/request.ts), becomes a Vfs call
+ * by inode number, and its result or FsError becomes the reply (kernel/reply.ts). Node ids are inode
+ * numbers (the root is 1 in both); every entry reply is a lookup the kernel later FORGETs. New nodes
+ * belong to the task in the request header. Regular files open with FOPEN_DIRECT_IO: the daemon's
+ * page cache is the cache, so every read and write reaches it. Nothing throws out of handle():
+ * FsErrors become their errno, anything else is logged and answered with EIO.
+ */
+import { constants } from 'node:fs';
+import { constants as os } from 'node:os';
+import type { Attr } from '../fs/api.js';
+import type { Caller, InodeSetAttr, Vfs } from '../vfs/api.js';
+import { FsError, errnoOf } from '../util/errno.js';
+import type { Logger } from '../util/logger.js';
+import { packDirents, type DirentRecord } from './kernel/dirents.js';
+import { Fattr, Fopen, FUSE_OPEN_KILL_SUIDGID, WriteFlag } from './kernel/flags.js';
+import { negotiateInit, type InitOut } from './kernel/init.js';
+import { opcodeName } from './kernel/opcodes.js';
+import { decodeRequest, type FuseRequest, type InHeader } from './kernel/request.js';
+import { dataReply, emptyReply, errorReply, structReply, type Reply } from './kernel/reply.js';
+import * as S from './kernel/structs.js';
+
+const { S_IFMT } = constants;
+const ENOSYS = os.errno.ENOSYS;
+/** How long the kernel may trust a name or attributes: every change goes through it, which updates its view. */
+const ENTRY_VALID_S = 1;
+const ATTR_VALID_S = 1;
+const BLKSIZE = 4096;
+
+/** Float milliseconds (as coherefs stores times) to seconds and nanoseconds, to the microsecond. */
+function splitMs(ms: number): [number, number] {
+  let sec = Math.floor(ms / 1000);
+  let nsec = Math.round((ms - sec * 1000) * 1000) * 1000;
+  if (nsec >= 1e9) {
+    sec += 1;
+    nsec -= 1e9;
+  }
+  return [sec, nsec];
+}
+
+function joinMs(sec: number, nsec: number): number {
+  return sec * 1000 + nsec / 1e6;
+}
+
+export function fuseAttr(a: Attr): S.FuseAttr {
+  const [atime, atimensec] = splitMs(a.atimeMs);
+  const [mtime, mtimensec] = splitMs(a.mtimeMs);
+  const [ctime, ctimensec] = splitMs(a.ctimeMs);
+  return {
+    ino: a.ino, size: a.size, blocks: a.blocks, atime, mtime, ctime, atimensec, mtimensec, ctimensec,
+    mode: a.mode, nlink: a.nlink, uid: a.uid, gid: a.gid, rdev: 0, blksize: BLKSIZE, flags: 0,
+  };
+}
+
+function entryOf(attr: Attr): S.EntryOut {
+  return { nodeid: attr.ino, generation: 0, entryValid: ENTRY_VALID_S, attrValid: ATTR_VALID_S, entryValidNsec: 0, attrValidNsec: 0, attr: fuseAttr(attr) };
+}
+
+/** SETATTR's valid bits as a Vfs change; *_NOW means the daemon's clock. */
+export function setattrChanges(arg: S.SetattrIn, now = Date.now()): InodeSetAttr {
+  const has = (bit: number): boolean => (arg.valid & bit) !== 0;
+  const time = (set: number, setNow: number, sec: number, nsec: number): number | undefined =>
+    has(setNow) ? now : has(set) ? joinMs(sec, nsec) : undefined;
+  return {
+    mode: has(Fattr.MODE) ? arg.mode : undefined,
+    uid: has(Fattr.UID) ? arg.uid : undefined,
+    gid: has(Fattr.GID) ? arg.gid : undefined,
+    size: has(Fattr.SIZE) ? arg.size : undefined,
+    atimeMs: time(Fattr.ATIME, Fattr.ATIME_NOW, arg.atime, arg.atimensec),
+    mtimeMs: time(Fattr.MTIME, Fattr.MTIME_NOW, arg.mtime, arg.mtimensec),
+    killSuidgid: has(Fattr.KILL_SUIDGID),
+  };
+}
+
+function callerOf(header: InHeader): Caller {
+  return { uid: header.uid, gid: header.gid, pid: header.pid };
+}
+
+export interface KernelBridgeEvents {
+  /** INIT was answered (with what was granted) or refused (the mount cannot be served). */
+  onInit(result: InitOut | Error): void;
+}
+
+export class KernelBridge {
+  /** OPENDIR snapshots: a directory read in several READDIRs sees one listing. */
+  private readonly dirs = new Map<number, DirentRecord[]>();
+  private nextDirFh = 1;
+  /** Requests being served, by unique: INTERRUPT names one of them. */
+  private readonly inFlight = new Set<bigint>();
+
+  constructor(
+    private readonly vfs: Vfs,
+    private readonly log: Logger,
+    private readonly send: (reply: Reply) => void,
+    private readonly events: KernelBridgeEvents,
+  ) {}
+
+  /** Serve one request as read from /dev/fuse; the reply (if the opcode has one) goes to `send`. */
+  handle(bytes: Uint8Array): void {
+    let request: FuseRequest;
+    try {
+      request = decodeRequest(bytes);
+    } catch (err) {
+      this.log.error({ err }, 'undecodable FUSE request');
+      if (bytes.length >= S.inHeader.size) this.send(errorReply(S.inHeader.read(new DataView(bytes.buffer, bytes.byteOffset), 0).unique, os.errno.EINVAL));
+      return;
+    }
+    const { unique } = request.header;
+    this.inFlight.add(unique);
+    Promise.resolve()
+      .then(() => this.serve(request))
+      .then(
+        (reply) => reply && this.send(reply),
+        (err: unknown) => {
+          const op = opcodeName(request.header.opcode);
+          if (err instanceof FsError) this.log.debug({ op, code: err.code }, err.message);
+          else this.log.error({ err, op }, 'internal error in a FUSE request');
+          this.send(errorReply(unique, errnoOf(err)));
+        },
+      )
+      .finally(() => this.inFlight.delete(unique))
+      .catch((err: unknown) => this.log.error({ err }, 'a FUSE reply could not be sent'));
+  }
+
+  /** The reply to `request`, or null for the opcodes that get none (FORGET, BATCH_FORGET, INTERRUPT). */
+  private async serve(request: FuseRequest): Promise<Reply | null> {
+    const { header } = request;
+    const { unique, nodeid: ino } = header;
+    const vfs = this.vfs;
+    const entry = (attr: Attr): Reply => {
+      vfs.holdNode(attr.ino);
+      return structReply(unique, [S.entryOut, entryOf(attr)]);
+    };
+    const attrReply = (attr: Attr): Reply => structReply(unique, [S.attrOut, { attrValid: ATTR_VALID_S, attrValidNsec: 0, attr: fuseAttr(attr) }]);
+    const openReply = (fh: number): S.OpenOut => ({ fh, openFlags: Fopen.DIRECT_IO });
+    switch (request.op) {
+      case 'init':
+        return this.init(unique, request.arg);
+      case 'destroy':
+        return emptyReply(unique);
+      case 'lookup':
+        return entry(vfs.lookup(ino, request.name));
+      case 'forget':
+        vfs.forget(ino, request.arg.nlookup);
+        return null;
+      case 'batchForget':
+        for (const one of request.forgets) vfs.forget(one.nodeid, one.nlookup);
+        return null;
+      case 'interrupt':
+        // Every Vfs call runs to completion, so the interrupted request is answered normally.
+        this.log.debug({ unique: request.arg.unique, known: this.inFlight.has(request.arg.unique) }, 'INTERRUPT: the request completes');
+        return null;
+      case 'getattr':
+        return attrReply(vfs.getattr(ino));
+      case 'setattr':
+        return attrReply(await vfs.setattr(ino, setattrChanges(request.arg)));
+      case 'readlink':
+        return dataReply(unique, Buffer.from(vfs.readlink(ino), 'utf8'));
+      case 'symlink':
+        return entry(vfs.symlinkat(request.target, ino, request.name, callerOf(header)));
+      case 'mknod':
+        return entry(vfs.mknodat(ino, request.name, request.arg.mode, callerOf(header)));
+      case 'mkdir':
+        return entry(vfs.mkdirat(ino, request.name, request.arg.mode, callerOf(header)));
+      case 'unlink':
+        await vfs.unlinkat(ino, request.name);
+        return emptyReply(unique);
+      case 'rmdir':
+        vfs.rmdirat(ino, request.name);
+        return emptyReply(unique);
+      case 'rename':
+        await vfs.renameat(ino, request.oldName, request.newdir, request.newName, request.flags);
+        return emptyReply(unique);
+      case 'link':
+        return entry(vfs.linkat(request.arg.oldnodeid, ino, request.name));
+      case 'open': {
+        if (request.arg.openFlags & FUSE_OPEN_KILL_SUIDGID) await vfs.setattr(ino, { killSuidgid: true });
+        return structReply(unique, [S.openOut, openReply(vfs.open(ino, request.arg.flags))]);
+      }
+      case 'create': {
+        const { arg, name } = request;
+        const { attr, fh } = vfs.createat(ino, name, arg.mode, arg.flags, callerOf(header));
+        vfs.holdNode(attr.ino);
+        return structReply(unique, [S.entryOut, entryOf(attr)], [S.openOut, openReply(fh)]);
+      }
+      case 'read': {
+        const data = Buffer.allocUnsafe(request.arg.size);
+        const bytes = await vfs.read(request.arg.fh, request.arg.offset, data);
+        return dataReply(unique, data.subarray(0, bytes));
+      }
+      case 'write': {
+        const { arg, data } = request;
+        if (arg.writeFlags & WriteFlag.KILL_SUIDGID) await vfs.setattr(vfs.inodeOf(arg.fh), { killSuidgid: true });
+        const size = await vfs.write(arg.fh, arg.offset, data, (arg.writeFlags & WriteFlag.CACHE) !== 0);
+        return structReply(unique, [S.writeOut, { size }]);
+      }
+      case 'statfs': {
+        const s = vfs.statfs();
+        return structReply(unique, [S.kstatfs, {
+          blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, files: s.files, ffree: s.ffree, bsize: s.bsize, namelen: s.namemax, frsize: s.frsize,
+        }]);
+      }
+      case 'flush':
+        await vfs.flush(request.arg.fh);
+        return emptyReply(unique);
+      case 'release':
+        await vfs.release(request.arg.fh);
+        return emptyReply(unique);
+      case 'fsync':
+        await vfs.fsync(request.arg.fh);
+        return emptyReply(unique);
+      case 'opendir': {
+        const fh = this.nextDirFh++;
+        this.dirs.set(fh, vfs.dirEntries(ino).map((e) => ({ ino: e.ino, name: e.name, type: (e.mode & S_IFMT) >> 12 })));
+        return structReply(unique, [S.openOut, { fh, openFlags: 0 }]);
+      }
+      case 'readdir': {
+        const entries = this.dirs.get(request.arg.fh);
+        if (!entries) throw new FsError('EBADF', `no open directory ${request.arg.fh}`);
+        return dataReply(unique, packDirents(entries, request.arg.offset, request.arg.size));
+      }
+      case 'releasedir':
+        this.dirs.delete(request.arg.fh);
+        return emptyReply(unique);
+      case 'fsyncdir':
+        await vfs.syncAll();
+        return emptyReply(unique);
+      case 'access':
+        // default_permissions: the kernel checked the mode bits; the node only has to exist.
+        vfs.getattr(ino);
+        return emptyReply(unique);
+      case 'unknown':
+        this.log.debug({ op: opcodeName(header.opcode) }, 'not implemented: ENOSYS');
+        return errorReply(unique, ENOSYS);
+    }
+  }
+
+  private init(unique: bigint, offered: S.InitIn): Reply {
+    try {
+      const granted = negotiateInit(offered);
+      this.events.onInit(granted);
+      return structReply(unique, [S.initOut, granted]);
+    } catch (err) {
+      this.events.onInit(err as Error);
+      return errorReply(unique, os.errno.EPROTO);
+    }
+  }
+}

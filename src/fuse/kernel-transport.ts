@@ -1,0 +1,39 @@
+/**
+ * Serving a Vfs over the kernel transport: the session (kernel/session.ts) reads requests, the
+ * bridge (kernel-bridge.ts) answers them. Resolves once the kernel's INIT is answered; a refused INIT
+ * (a kernel too old) unmounts again and rejects.
+ */
+import type { Vfs } from '../vfs/api.js';
+import type { Logger } from '../util/logger.js';
+import type { FuseSession } from './fuse-session.js';
+import { KernelBridge } from './kernel-bridge.js';
+import { READ_BUFFER_BYTES, type InitOut } from './kernel/init.js';
+import { startKernelSession } from './kernel/session.js';
+import { buildKernelMountOptions, type MountRequest } from './mount-options.js';
+
+export async function serveVfsOnKernel(vfs: Vfs, mountpoint: string, request: MountRequest, log: Logger): Promise<FuseSession> {
+  const { source, options } = buildKernelMountOptions(request, process.getuid?.() ?? 0, process.getgid?.() ?? 0);
+  let initDone!: (result: InitOut | Error) => void;
+  const init = new Promise<InitOut | Error>((resolve) => (initDone = resolve));
+  let bridge: KernelBridge | undefined;
+  const session = await startKernelSession(
+    { mountpoint, source, options, readBufferBytes: READ_BUFFER_BYTES },
+    {
+      request: (bytes, send) => {
+        bridge ??= new KernelBridge(vfs, log, send, { onInit: initDone });
+        bridge.handle(bytes);
+      },
+      stopped: (reason) => {
+        log.info({ reason }, 'the kernel transport stopped reading');
+        initDone(new Error(`the mount went away before INIT (${reason})`));
+      },
+    },
+  );
+  const granted = await init;
+  if (granted instanceof Error) {
+    await session.unmount().catch((err: unknown) => log.error({ err }, 'unmounting after a failed INIT failed'));
+    throw granted;
+  }
+  log.info({ protocol: `${granted.major}.${granted.minor}`, flags: granted.flags, flags2: granted.flags2, maxWrite: granted.maxWrite }, 'kernel transport: INIT answered');
+  return session;
+}

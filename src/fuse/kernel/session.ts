@@ -1,0 +1,110 @@
+/**
+ * The kernel transport's session: open /dev/fuse, mount it with mount(8) (the fd passed as the
+ * child's fd 3), start reader threads that block in read on the fd, and write each reply straight
+ * to the fd from the thread that serves. mount(2) returns before INIT is read (the kernel sends it
+ * asynchronously), so mount(8) never waits on us. Unmounting runs umount(8) as a child, never
+ * synchronously: it stats the mountpoint, a request this thread must answer. After the unmount every
+ * blocked read fails with ENODEV, and the readers stop.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, writevSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { ReaderMessage, ReaderWorkerData } from './reader-worker.js';
+import type { Reply } from './reply.js';
+
+/** At least two: one blocked in read while another hands a request over (measured: 1 reader serves a third). */
+const READERS = 2;
+const CHILD_FD = 3;
+
+export interface KernelMountSpec {
+  mountpoint: string;
+  /** The source column of mountinfo. */
+  source: string;
+  /** The -o options for mount(8) other than fd= (rootmode, user_id, ...). */
+  options: string;
+  readBufferBytes: number;
+}
+
+export interface KernelSessionHandlers {
+  /** One request as read from the fd; replies go through `send`. */
+  request(bytes: Uint8Array, send: (reply: Reply) => void): void;
+  /** The readers stopped: unmounted (from here or outside), or a read failed. */
+  stopped(reason: string): void;
+}
+
+export interface KernelSession {
+  readonly mountpoint: string;
+  /** umount(8) as a child process; resolves once it succeeded and the readers have stopped. */
+  unmount(): Promise<void>;
+}
+
+/** Run a command to completion without blocking this thread; rejects with its stderr on failure. */
+function runChild(command: string, args: string[], extraFd?: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stdio: (number | 'ignore' | 'pipe')[] = ['ignore', 'ignore', 'pipe'];
+    if (extraFd !== undefined) stdio[CHILD_FD] = extraFd;
+    const child = spawn(command, args, { stdio });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (status ${code}): ${stderr.trim()}`)),
+    );
+  });
+}
+
+/** Write one reply; a request interrupted or a connection gone meanwhile is no error of ours. */
+function sendReply(fd: number, reply: Reply): void {
+  try {
+    writevSync(fd, reply);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // ENOENT: the kernel no longer waits for this request (interrupted); ENODEV: unmounted.
+    if (code !== 'ENOENT' && code !== 'ENODEV') throw err;
+  }
+}
+
+/** Mount /dev/fuse on `spec.mountpoint` and start serving; resolves once mount(8) succeeded. */
+export async function startKernelSession(spec: KernelMountSpec, handlers: KernelSessionHandlers): Promise<KernelSession> {
+  const fd = openSync('/dev/fuse', 'r+');
+  try {
+    // -i: do not look for /sbin/mount.fuse.coherefs (mount.fuse would try to run a program named by the source).
+    await runChild('mount', ['-i', '-t', 'fuse.coherefs', '-o', `fd=${CHILD_FD},${spec.options}`, spec.source, spec.mountpoint], fd);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  const send = (reply: Reply): void => sendReply(fd, reply);
+  let running = READERS;
+  let allStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (allStopped = resolve));
+  const workerData: ReaderWorkerData = { fd, bufferBytes: spec.readBufferBytes };
+  for (let i = 0; i < READERS; i++) {
+    const reader = new Worker(new URL('./reader-worker.js', import.meta.url), { workerData });
+    reader.on('message', (message: ReaderMessage) => {
+      if (message instanceof ArrayBuffer) handlers.request(new Uint8Array(message), send);
+      else handlers.stopped(message.stopped === 'unmounted' ? 'unmounted' : `reading /dev/fuse failed: ${message.message}`);
+    });
+    reader.on('error', (err) => handlers.stopped(`a reader thread failed: ${err.message}`));
+    reader.on('exit', () => {
+      if (--running === 0) {
+        closeSync(fd);
+        allStopped();
+      }
+    });
+  }
+  let unmounted: Promise<void> | undefined;
+  return {
+    mountpoint: spec.mountpoint,
+    unmount() {
+      unmounted ??= runChild('umount', [spec.mountpoint]).then(
+        () => stopped,
+        (err: unknown) => {
+          unmounted = undefined;
+          throw err;
+        },
+      );
+      return unmounted;
+    },
+  };
+}
