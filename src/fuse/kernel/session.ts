@@ -28,7 +28,7 @@ export interface KernelMountSpec {
 export interface KernelSessionHandlers {
   /** One request as read from the fd; replies go through `send`. */
   request(bytes: Uint8Array, send: (reply: Reply) => void): void;
-  /** The readers stopped: unmounted (from here or outside), or a read failed. */
+  /** The readers stopped (called once): unmounted (from here or outside), or a read failed. */
   stopped(reason: string): void;
 }
 
@@ -66,7 +66,12 @@ function sendReply(fd: number, reply: Reply): void {
 
 /** Mount /dev/fuse on `spec.mountpoint` and start serving; resolves once mount(8) succeeded. */
 export async function startKernelSession(spec: KernelMountSpec, handlers: KernelSessionHandlers): Promise<KernelSession> {
-  const fd = openSync('/dev/fuse', 'r+');
+  let fd: number;
+  try {
+    fd = openSync('/dev/fuse', 'r+');
+  } catch (err) {
+    throw new Error(`the kernel transport cannot open /dev/fuse (${(err as Error).message}); it needs root, or use -o transport=libfuse`);
+  }
   try {
     // -i: do not look for /sbin/mount.fuse.coherefs (mount.fuse would try to run a program named by the source).
     await runChild('mount', ['-i', '-t', 'fuse.coherefs', '-o', `fd=${CHILD_FD},${spec.options}`, spec.source, spec.mountpoint], fd);
@@ -76,6 +81,12 @@ export async function startKernelSession(spec: KernelMountSpec, handlers: Kernel
   }
   const send = (reply: Reply): void => sendReply(fd, reply);
   let running = READERS;
+  let stopReason: string | undefined;
+  const stop = (reason: string): void => {
+    if (stopReason !== undefined) return;
+    stopReason = reason;
+    handlers.stopped(reason);
+  };
   let allStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (allStopped = resolve));
   const workerData: ReaderWorkerData = { fd, bufferBytes: spec.readBufferBytes };
@@ -83,9 +94,9 @@ export async function startKernelSession(spec: KernelMountSpec, handlers: Kernel
     const reader = new Worker(new URL('./reader-worker.js', import.meta.url), { workerData });
     reader.on('message', (message: ReaderMessage) => {
       if (message instanceof ArrayBuffer) handlers.request(new Uint8Array(message), send);
-      else handlers.stopped(message.stopped === 'unmounted' ? 'unmounted' : `reading /dev/fuse failed: ${message.message}`);
+      else stop(message.stopped === 'unmounted' ? 'unmounted' : `reading /dev/fuse failed: ${message.message}`);
     });
-    reader.on('error', (err) => handlers.stopped(`a reader thread failed: ${err.message}`));
+    reader.on('error', (err) => stop(`a reader thread failed: ${err.message}`));
     reader.on('exit', () => {
       if (--running === 0) {
         closeSync(fd);
