@@ -26,6 +26,7 @@ const ENOSYS = os.errno.ENOSYS;
 const ENTRY_VALID_S = 1;
 const ATTR_VALID_S = 1;
 const BLKSIZE = 4096;
+const NO_ATTR: Attr = { ino: 0, mode: 0, nlink: 0, uid: 0, gid: 0, size: 0, blocks: 0, atimeMs: 0, mtimeMs: 0, ctimeMs: 0 };
 
 /** Float milliseconds (as coherefs stores times) to seconds and nanoseconds, to the microsecond. */
 function splitMs(ms: number): [number, number] {
@@ -217,7 +218,8 @@ export class KernelBridge {
       case 'readdir': {
         const entries = this.dirs.get(request.arg.fh);
         if (!entries) throw new FsError('EBADF', `no open directory ${request.arg.fh}`);
-        return dataReply(unique, packDirents(entries, request.arg.offset, request.arg.size));
+        const plus = request.plus ? (e: DirentRecord) => this.direntEntry(e) : undefined;
+        return dataReply(unique, packDirents(entries, request.arg.offset, request.arg.size, plus));
       }
       case 'releasedir':
         this.dirs.delete(request.arg.fh);
@@ -233,6 +235,24 @@ export class KernelBridge {
         this.log.debug({ op: opcodeName(header.opcode) }, 'not implemented: ENOSYS');
         return errorReply(unique, ENOSYS);
     }
+  }
+
+  /**
+   * A READDIRPLUS entry: a lookup the kernel will FORGET, except for '.' and '..' (which it skips)
+   * and names whose inode went since OPENDIR (node id 0: no lookup was done).
+   */
+  private direntEntry(entry: DirentRecord): S.EntryOut {
+    const none: S.EntryOut = { ...entryOf(NO_ATTR), nodeid: 0 };
+    if (entry.name === '.' || entry.name === '..') return none;
+    let attr: Attr;
+    try {
+      attr = this.vfs.getattr(entry.ino);
+    } catch (err) {
+      if (err instanceof FsError && err.code === 'ENOENT') return none;
+      throw err;
+    }
+    this.vfs.holdNode(attr.ino);
+    return entryOf(attr);
   }
 
   private init(unique: bigint, offered: S.InitIn): Reply {

@@ -24,7 +24,7 @@ const TIME_GRANULARITY_NS = 1000;
 
 const WANTED_FLAGS =
   InitFlag.ASYNC_READ | InitFlag.BIG_WRITES | InitFlag.ASYNC_DIO | InitFlag.PARALLEL_DIROPS | InitFlag.MAX_PAGES |
-  InitFlag.HANDLE_KILLPRIV_V2 | InitFlag.INIT_EXT;
+  InitFlag.HANDLE_KILLPRIV_V2 | InitFlag.DO_READDIRPLUS | InitFlag.INIT_EXT;
 const WANTED_FLAGS2 = InitFlag2.DIRECT_IO_ALLOW_MMAP;
 
 export class InitRefused extends Error {}

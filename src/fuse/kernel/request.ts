@@ -35,7 +35,7 @@ export type RequestBody =
   | { op: 'release'; arg: Out<typeof S.releaseIn> }
   | { op: 'fsync'; arg: Out<typeof S.fsyncIn> }
   | { op: 'opendir'; arg: Out<typeof S.openIn> }
-  | { op: 'readdir'; arg: Out<typeof S.readIn> }
+  | { op: 'readdir'; arg: Out<typeof S.readIn>; plus: boolean }
   | { op: 'releasedir'; arg: Out<typeof S.releaseIn> }
   | { op: 'fsyncdir'; arg: Out<typeof S.fsyncIn> }
   | { op: 'access'; arg: Out<typeof S.accessIn> }
@@ -119,7 +119,8 @@ function decodeBody(opcode: number, body: BodyReader): RequestBody {
     case Opcode.RELEASE: return { op: 'release', arg: body.struct(S.releaseIn) };
     case Opcode.FSYNC: return { op: 'fsync', arg: body.struct(S.fsyncIn) };
     case Opcode.OPENDIR: return { op: 'opendir', arg: body.struct(S.openIn) };
-    case Opcode.READDIR: return { op: 'readdir', arg: body.struct(S.readIn) };
+    case Opcode.READDIR: return { op: 'readdir', arg: body.struct(S.readIn), plus: false };
+    case Opcode.READDIRPLUS: return { op: 'readdir', arg: body.struct(S.readIn), plus: true };
     case Opcode.RELEASEDIR: return { op: 'releasedir', arg: body.struct(S.releaseIn) };
     case Opcode.FSYNCDIR: return { op: 'fsyncdir', arg: body.struct(S.fsyncIn) };
     case Opcode.ACCESS: return { op: 'access', arg: body.struct(S.accessIn) };

@@ -113,3 +113,4 @@ export type FuseAttr = ValueOf<typeof attr>;
 export type EntryOut = ValueOf<typeof entryOut>;
 export type SetattrIn = ValueOf<typeof setattrIn>;
 export type OpenOut = ValueOf<typeof openOut>;
+export type Direntplus = ValueOf<typeof direntplus>;

@@ -11,11 +11,11 @@ describe('INIT negotiation', () => {
     const out = negotiateInit(KERNEL_6_18);
     expect(out.major).toBe(7);
     expect(out.minor).toBe(39);
-    for (const flag of ['ASYNC_READ', 'BIG_WRITES', 'ASYNC_DIO', 'PARALLEL_DIROPS', 'MAX_PAGES', 'HANDLE_KILLPRIV_V2', 'INIT_EXT'] as const) {
+    for (const flag of ['ASYNC_READ', 'BIG_WRITES', 'ASYNC_DIO', 'PARALLEL_DIROPS', 'MAX_PAGES', 'HANDLE_KILLPRIV_V2', 'DO_READDIRPLUS', 'INIT_EXT'] as const) {
       expect(out.flags & InitFlag[flag], flag).not.toBe(0);
     }
     // Not asked for: the kernel's page cache must not hold file data (WRITEBACK_CACHE), nor umask be skipped.
-    expect(out.flags & (InitFlag.WRITEBACK_CACHE | InitFlag.DONT_MASK | InitFlag.DO_READDIRPLUS)).toBe(0);
+    expect(out.flags & (InitFlag.WRITEBACK_CACHE | InitFlag.DONT_MASK)).toBe(0);
     expect(out.flags2).toBe(InitFlag2.DIRECT_IO_ALLOW_MMAP);
     expect(out.maxWrite).toBe(MAX_WRITE);
     expect(out.maxPages * 4096).toBe(MAX_WRITE);

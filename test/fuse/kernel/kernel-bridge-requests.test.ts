@@ -148,6 +148,27 @@ describe('kernel bridge', () => {
     expect((await h.call(Opcode.RELEASEDIR, ROOT, [[S.releaseIn, { fh: opened.fh, flags: 0, releaseFlags: 0, lockOwner: 0n }]]))?.error).toBe(0);
   });
 
+  it('READDIRPLUS gives each name its attributes as a lookup (none for . and ..)', async () => {
+    const file = await create('listed');
+    await h.call(Opcode.RELEASE, file.ino, [[S.releaseIn, { fh: file.fh, flags: O_RDWR, releaseFlags: 0, lockOwner: 0n }]]);
+    await h.call(Opcode.FORGET, file.ino, [[S.forgetIn, { nlookup: 1 }]], NOBODY, 50);
+    const opened = decodeAs(S.openOut, (await h.call(Opcode.OPENDIR, ROOT, [[S.openIn, { flags: 0, openFlags: 0 }]]))!.body);
+    const answer = await h.call(Opcode.READDIRPLUS, ROOT, [[S.readIn, { fh: opened.fh, offset: 0, size: 4096, readFlags: 0, lockOwner: 0n, flags: 0 }]]);
+    const records: S.Direntplus[] = [];
+    for (let at = 0; at < answer!.body.length;) {
+      const record = S.direntplus.read(viewOf(answer!.body), at);
+      records.push(record);
+      at += (S.direntplus.size + record.dirent.namelen + 7) & ~7;
+    }
+    expect(records.map((r) => r.entryOut.nodeid)).toEqual([0, 0, file.ino]);
+    expect(records[2]!.entryOut.attr).toMatchObject({ ino: file.ino, uid: 65534, mode: 0o100644 });
+    // That entry is a lookup: the unlinked inode stays until the kernel forgets it.
+    await h.call(Opcode.UNLINK, ROOT, ['listed']);
+    expect((await getattr(file.ino)).nlink).toBe(0);
+    await h.call(Opcode.FORGET, file.ino, [[S.forgetIn, { nlookup: 1 }]], NOBODY, 50);
+    expect((await h.call(Opcode.GETATTR, file.ino, [[S.getattrIn, { getattrFlags: 0, fh: 0 }]]))?.error).toBe(-errno.ENOENT);
+  });
+
   it('LINK, READLINK, RMDIR, STATFS and ACCESS answer as POSIX says', async () => {
     const file = await create('orig');
     const linked = decodeAs(S.entryOut, (await h.call(Opcode.LINK, ROOT, [[S.linkIn, { oldnodeid: file.ino }], 'alias']))!.body);
