@@ -1,10 +1,14 @@
 /**
  * src/vfs — the virtual filesystem switch of coherefs, reduced to one filesystem: it turns the
- * path-and-handle requests that arrive from FUSE into calls on the page cache (src/mm) and the
- * on-image filesystem (src/fs).
+ * requests that arrive from FUSE into calls on the page cache (src/mm) and the on-image filesystem
+ * (src/fs). They name files two ways: by path and handle (the libfuse transport), or by inode number,
+ * directory inode plus name (the *at calls) and handle (the kernel transport).
  *
  * The model:
  * - A path names an inode; the walk is one lookup per component (the kernel resolved symlinks).
+ * - By inode: node ids are inode numbers. The kernel's references (lookup counts, until FORGET)
+ *   keep an inode as an open does; new nodes belong to the calling task (a setgid directory passes
+ *   its group on).
  * - Each regular file's inode has one Mapping, its page cache, for as long as the inode lives.
  * - open(2) makes a handle that remembers its flags. Every read and write on it takes the path those
  *   flags choose: O_DIRECT -> direct IO under the mount's coherence mode (none, evict or locked);

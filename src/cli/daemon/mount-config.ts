@@ -53,6 +53,12 @@ const MIN_CACHE_SIZE = 2 ** 20;
 
 export class MountOptionError extends UsageError {}
 
+/** One of the allowed words, or a MountOptionError naming them. */
+function parseChoice<T extends string>(key: string, value: string, choices: readonly T[]): T {
+  if (!choices.includes(value as T)) throw new MountOptionError(`${key} must be one of ${choices.join(', ')}, not '${value}'`);
+  return value as T;
+}
+
 function parseDioAlign(value: string): number {
   const align = Number(value);
   if (!Number.isInteger(align) || align < 512 || align > 4096 || (align & (align - 1)) !== 0) {
@@ -98,28 +104,18 @@ export function parseMountOptions(text: string | undefined): MountConfig {
       case 'cache_size':
         config.cacheSize = parseCacheSize(needValue());
         break;
-      case 'coherence': {
-        const mode = needValue();
-        if (!COHERENCE_MODES.includes(mode as CoherenceMode)) {
-          throw new MountOptionError(`coherence must be one of ${COHERENCE_MODES.join(', ')}, not '${mode}'`);
-        }
-        config.coherence = mode as CoherenceMode;
+      case 'coherence':
+        config.coherence = parseChoice(key, needValue(), COHERENCE_MODES);
         break;
-      }
       case 'dio_align':
         config.dioAlign = parseDioAlign(needValue());
         break;
       case 'dio_evict_delay_ms':
         config.dioEvictDelayMs = parseDioEvictDelay(needValue());
         break;
-      case 'transport': {
-        const transport = needValue();
-        if (!TRANSPORTS.includes(transport as Transport)) {
-          throw new MountOptionError(`transport must be one of ${TRANSPORTS.join(', ')}, not '${transport}'`);
-        }
-        config.transport = transport as Transport;
+      case 'transport':
+        config.transport = parseChoice(key, needValue(), TRANSPORTS);
         break;
-      }
       case 'allow_other':
         if (value !== undefined) throw new MountOptionError(`allow_other takes no value`);
         config.allowOther = true;
