@@ -10,6 +10,11 @@ import { appendMountOptions, buildMountOptions, type MountRequest } from './moun
 export interface FuseSession {
   readonly mountpoint: string;
   unmount(): Promise<void>;
+  /**
+   * Resolves once the kernel ended the connection: reads of /dev/fuse fail with ENODEV, the mount is
+   * gone (kernel transport only; libfuse 2 tells the binding nothing, so the daemon watches mountinfo).
+   */
+  readonly unmounted?: Promise<void>;
 }
 
 /** Mount `ops` on `mountpoint`; resolves once the kernel sent INIT (the mount is usable). */

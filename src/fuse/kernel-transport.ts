@@ -16,6 +16,8 @@ export async function serveVfsOnKernel(vfs: Vfs, mountpoint: string, request: Mo
   let initDone!: (result: InitOut | Error) => void;
   const init = new Promise<InitOut | Error>((resolve) => (initDone = resolve));
   let bridge: KernelBridge | undefined;
+  let gone!: () => void;
+  const unmounted = new Promise<void>((resolve) => (gone = resolve));
   const session = await startKernelSession(
     { mountpoint, source, options, readBufferBytes: READ_BUFFER_BYTES },
     {
@@ -26,6 +28,8 @@ export async function serveVfsOnKernel(vfs: Vfs, mountpoint: string, request: Mo
       stopped: (reason) => {
         log.info({ reason }, 'the kernel transport stopped reading');
         initDone(new Error(`the mount went away before INIT (${reason})`));
+        // A failed read leaves the mount up (unanswered): the daemon's mountinfo watch still sees it.
+        if (reason === 'unmounted') gone();
       },
     },
   );
@@ -35,5 +39,5 @@ export async function serveVfsOnKernel(vfs: Vfs, mountpoint: string, request: Mo
     throw granted;
   }
   log.info({ protocol: `${granted.major}.${granted.minor}`, flags: granted.flags, flags2: granted.flags2, maxWrite: granted.maxWrite }, 'kernel transport: INIT answered');
-  return session;
+  return { mountpoint: session.mountpoint, unmount: () => session.unmount(), unmounted };
 }

@@ -2,8 +2,8 @@
  * Guards the kernel transport (-o transport=kernel: coherefs speaks /dev/fuse itself) on a real
  * mount: namespace and data calls, dd direct and buffered, files made by another uid on an
  * allow_other mount belong to that uid, utimensat sets atime and mtime apart (and UTIME_OMIT leaves
- * one alone), MAP_SHARED maps read the file, an unlinked open file stays readable, and SIGTERM
- * unmounts cleanly with fsck clean. Needs root (mount(2) of a FUSE fd).
+ * one alone), MAP_SHARED maps read the file, an unlinked open file stays readable, and SIGTERM or
+ * umount(8) from outside end the daemon with fsck clean. Needs root (mount(2) of a FUSE fd).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -146,5 +146,16 @@ describe.runIf(requireFuse(isRoot ? undefined : 'the kernel transport mounts /de
     expect(mount.exitCode()).toBe(0);
     expect(await findMount(mount.mountpoint)).toBeUndefined();
     expect((await fsck(scratch.image)).clean).toBe(true);
+  });
+
+  it('umount(8) from outside ends the daemon, data written back', async () => {
+    mount = await mountCoherefs(scratch.image, 'cache_size=64M,transport=kernel');
+    await writeFile(at('before-umount'), 'kept');
+    await run('umount', [mount.mountpoint]);
+    expect(await waitForExit(mount.pid)).toBe(true);
+    expect(mount.exitCode()).toBe(0);
+    expect((await fsck(scratch.image)).clean).toBe(true);
+    mount = await mountCoherefs(scratch.image, 'cache_size=64M,transport=kernel');
+    expect(await readFile(at('before-umount'), 'utf8')).toBe('kept');
   });
 });

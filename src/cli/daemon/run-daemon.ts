@@ -1,7 +1,8 @@
 /**
  * The daemon's life: open the image, mount, serve until asked to stop, then write everything back.
  * Stop requests: SIGINT/SIGTERM/SIGHUP, `coherefs umount` (control socket), or an unmount from outside
- * (`fusermount -u`, `umount`), noticed by watching mountinfo since libfuse 2 tells the binding nothing.
+ * (`fusermount -u`, `umount`), noticed by the kernel transport as ENODEV on /dev/fuse, and by watching
+ * mountinfo since libfuse 2 tells the binding nothing.
  * The signal handlers come first: a signal during setup undoes what was set up (mount, image lock)
  * instead of killing the daemon half way and leaving them behind.
  */
@@ -118,6 +119,9 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
     return stopping;
   }
 
+  void mounted.unmounted?.then(() => {
+    if (!stopping) stop('unmounted from outside', true).catch(() => undefined);
+  });
   const watch = setInterval(() => {
     findMount(mountpoint).then(
       (entry) => (entry || stopping ? undefined : stop('unmounted from outside', true)),
