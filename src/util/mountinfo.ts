@@ -25,7 +25,11 @@ export function parseMountinfo(text: string): MountEntry[] {
   return entries;
 }
 
+/** Every mount this process sees, in mount order. */
+export async function readMounts(): Promise<MountEntry[]> {
+  return parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'));
+}
+
 export async function findMount(mountpoint: string): Promise<MountEntry | undefined> {
-  const entries = parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'));
-  return entries.filter((entry) => entry.mountpoint === mountpoint).pop();
+  return (await readMounts()).filter((entry) => entry.mountpoint === mountpoint).pop();
 }

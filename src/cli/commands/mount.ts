@@ -4,13 +4,13 @@
  * mount). A daemon not ready within --timeout seconds is stopped, and its mount cleared if it made one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, openSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { forceUnmount, waitForExit } from '../../util/daemon-mount.js';
 import { createLogger } from '../../util/logger.js';
 import { findMount } from '../../util/mountinfo.js';
-import { controlSocketPath, daemonLogPath } from '../daemon/control-socket.js';
+import { openDaemonLog } from '../daemon/daemon-log.js';
 import { parseMountOptions, type MountConfig } from '../daemon/mount-config.js';
 import { checkImage, checkMountpoint } from '../daemon/preflight.js';
 import { runDaemon } from '../daemon/run-daemon.js';
@@ -64,8 +64,7 @@ function readyMessage(channel: Readable, timeoutMs: number): Promise<string | nu
 }
 
 async function startInBackground(image: string, mountpoint: string, flags: MountFlags): Promise<void> {
-  const logPath = daemonLogPath(await controlSocketPath(mountpoint));
-  const logFd = openSync(logPath, 'a', 0o600);
+  const { path: logPath, fd: logFd } = await openDaemonLog(image, mountpoint);
   const args = [process.argv[1]!, 'mount', image, mountpoint, '-f', ...(flags.debug ? ['-d'] : []), ...(flags.options ? ['-o', flags.options] : [])];
   const child = spawn(process.execPath, args, {
     detached: true,

@@ -13,15 +13,14 @@ import { RUNTIME_DIR, checkRuntimeDir, ensureRuntimeDir } from './runtime-dir.js
 export type ControlRequest = { op: 'stats' } | { op: 'unmount' };
 export type ControlHandler = (request: ControlRequest) => Promise<unknown>;
 
-/** The socket path of the daemon serving `mountpoint` (an existing directory). */
-export async function controlSocketPath(mountpoint: string): Promise<string> {
-  const key = createHash('sha256').update(await realpath(mountpoint)).digest('hex').slice(0, 16);
-  return join(RUNTIME_DIR, `${key}.sock`);
+/** What names a mount's socket (and its logs, daemon-log.ts): a hash of the mountpoint's real path. */
+export function mountKey(realMountpoint: string): string {
+  return createHash('sha256').update(realMountpoint).digest('hex').slice(0, 16);
 }
 
-/** The daemon's log file when it runs in the background. */
-export function daemonLogPath(socketPath: string): string {
-  return socketPath.replace(/\.sock$/, '.log');
+/** The socket path of the daemon serving `mountpoint` (an existing directory). */
+export async function controlSocketPath(mountpoint: string): Promise<string> {
+  return join(RUNTIME_DIR, `${mountKey(await realpath(mountpoint))}.sock`);
 }
 
 export async function listenControl(socketPath: string, handle: ControlHandler): Promise<Server> {
