@@ -89,7 +89,7 @@ async function runForeground(image: string, mountpoint: string, flags: MountFlag
   const log = createLogger({ debug: flags.debug });
   try {
     await runDaemon({
-      image, mountpoint, config, debug: flags.debug === true, log,
+      image, mountpoint, config, log,
       onReady: () => tell?.end('ready\n'),
     });
   } catch (err) {
@@ -104,7 +104,7 @@ export function mountCommand(): Command {
     .argument('<image>', 'the image file (see coherefs mkfs)')
     .argument('<mountpoint>', 'an empty directory')
     .option('-f, --foreground', 'stay in the foreground (Ctrl-C unmounts)')
-    .option('-d, --debug', 'debug logs')
+    .option('-d, --debug', 'debug logs: each FUSE request and its answer')
     .option('-o, --options <list>', 'cache_size=256M,coherence=locked|evict|none,dio_align=512,allow_other,dio_evict_delay_ms=0 (fault injection)')
     .addOption(timeoutOption(READY_TIMEOUT_SECONDS, 'the background daemon to mount'))
     .action(async (imageArg: string, mountpointArg: string, flags: MountFlags) => {

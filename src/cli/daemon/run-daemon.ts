@@ -29,7 +29,6 @@ export interface DaemonArgs {
   image: string;
   mountpoint: string;
   config: MountConfig;
-  debug: boolean;
   log: Logger;
   /** Called once the mount is ready (the background parent then returns). */
   onReady?: () => void;
@@ -65,7 +64,7 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
     });
     stopIfSignalled();
     log.info({ mountpoint }, 'mounting');
-    session = await serveVfs(vfs, mountpoint, { allowOther: config.allowOther, debug: args.debug, fsname: 'coherefs', kernelFlags: config.kernelFlags }, log);
+    session = await serveVfs(vfs, mountpoint, { allowOther: config.allowOther, fsname: 'coherefs', kernelFlags: config.kernelFlags }, log);
     stopIfSignalled();
     const counted = vfs;
     control = await listenControl(socketPath, async (request) => {
