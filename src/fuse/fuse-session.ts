@@ -29,7 +29,7 @@ export interface FuseSession {
    * then `ended` resolves. Rejects when fusectl is missing (that end could not be seen).
    */
   detach(): Promise<void>;
-  /** umount -f: detach, then end the connection at once (open files fail with ENOTCONN from then on). */
+  /** umount -f: detach, then end the connection at once (open files fail with ENOTCONN from then on); `ended` resolves. */
   abort(): Promise<void>;
   /** Resolves once the mount has left the namespace: by one of the above, or from outside. */
   readonly detached: Promise<void>;
@@ -59,12 +59,18 @@ async function whyFuseFailed(): Promise<string> {
   return `fuse failed: cannot open /dev/fuse: ${reason}`;
 }
 
-/** Polls until the mount `entry` has left mountinfo, then until its fusectl entry is gone. */
-function watchMount(entry: MountEntry, fusectl: boolean): { detached: Promise<void>; ended: Promise<void> } {
+/**
+ * Polls until the mount `entry` has left mountinfo, then until its fusectl entry is gone; `end` is
+ * for an abort, after which no request arrives though the entry stays until the last close.
+ */
+function watchMount(entry: MountEntry, fusectl: boolean): { detached: Promise<void>; ended: Promise<void>; end: () => void } {
   let detach!: () => void;
   let end!: () => void;
   const detached = new Promise<void>((resolve) => (detach = resolve));
-  const ended = new Promise<void>((resolve) => (end = resolve));
+  const ended = new Promise<void>((resolve) => (end = () => {
+    clearInterval(timer);
+    resolve();
+  }));
   const connection = connectionName(entry.device);
   let gone = false;
   const timer = setInterval(() => {
@@ -73,13 +79,10 @@ function watchMount(entry: MountEntry, fusectl: boolean): { detached: Promise<vo
         gone = !(await readMountinfo()).some((mount) => mount.id === entry.id);
         if (gone) detach();
       }
-      if (gone && !(fusectl && (await connectionAlive(connection)))) {
-        clearInterval(timer);
-        end();
-      }
+      if (gone && !(fusectl && (await connectionAlive(connection)))) end();
     })().catch(() => undefined);
   }, WATCH_MS);
-  return { detached, ended };
+  return { detached, ended, end };
 }
 
 /** Mount `ops` on `mountpoint`; resolves once the kernel sent INIT (the mount is usable). */
@@ -100,7 +103,7 @@ export async function mountFuse(mountpoint: string, ops: FuseOperations, request
   const entry = (await readMountinfo()).filter((mount) => mount.mountpoint === fuse.mnt && mount.fstype.startsWith('fuse')).pop();
   if (!entry) throw new Error(`${fuse.mnt}: mounted, but not in /proc/self/mountinfo`);
   const fusectl = await ensureFusectl();
-  const { detached, ended } = watchMount(entry, fusectl);
+  const { detached, ended, end } = watchMount(entry, fusectl);
   const connection = connectionName(entry.device);
   const inNamespace = async () => (await readMountinfo()).some((mount) => mount.id === entry.id);
   const needFusectl = (what: string): void => {
@@ -112,7 +115,11 @@ export async function mountFuse(mountpoint: string, ops: FuseOperations, request
     ended,
     // Each checks the mount is still this one: fusermount goes by path, and the path may hold a newer mount.
     async unmount() {
-      if (await inNamespace()) await fusermount(['-u'], fuse.mnt);
+      if (!(await inNamespace())) return;
+      await fusermount(['-u'], fuse.mnt);
+      // Not busy, so no file was open: ended, even if a copy of the mount in another mount namespace
+      // keeps the connection (and its fusectl entry) alive.
+      end();
     },
     async detach() {
       needFusectl('a lazy unmount');
@@ -122,6 +129,7 @@ export async function mountFuse(mountpoint: string, ops: FuseOperations, request
       needFusectl('aborting the connection');
       if (await inNamespace()) await fusermount(['-u', '-z'], fuse.mnt);
       await abortConnection(connection);
+      end();
     },
   };
 }
