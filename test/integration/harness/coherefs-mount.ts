@@ -11,6 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkfs } from '../../../src/fs/api.js';
+import { cleanUpOnSignal } from '../../../src/util/cleanup-on-signal.js';
 import { waitForExit, type DaemonMount } from '../../../src/util/daemon-mount.js';
 import { projectFile } from '../../../src/util/project-file.js';
 import { mountCoherefs } from '../../../bench/coherefs-mount.js';
@@ -28,9 +29,18 @@ export interface Scratch {
 /** A fresh mktemp directory holding a new sparse image (512 MiB unless told). */
 export async function scratchImage(size = 512 * MiB): Promise<Scratch> {
   const dir = await mkdtemp(join(tmpdir(), 'coherefs-itest-'));
+  // An interrupted test run (Ctrl-C) removes it too; its mounts are torn down by daemon-mount.ts.
+  const forget = cleanUpOnSignal(() => rm(dir, { recursive: true, force: true }));
   const image = join(dir, 'disk.img');
   await mkfs(image, { size });
-  return { dir, image, remove: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    image,
+    remove: async () => {
+      await rm(dir, { recursive: true, force: true });
+      forget();
+    },
+  };
 }
 
 export interface CliResult {
