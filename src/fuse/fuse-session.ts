@@ -54,7 +54,7 @@ function fusermount(args: string[], mountpoint: string): Promise<void> {
 /** Why libfuse could not mount, when it is the device: libfuse itself only prints it to stderr. */
 async function whyFuseFailed(): Promise<string> {
   const err = await access('/dev/fuse', constants.R_OK | constants.W_OK).then(() => undefined, (e: NodeJS.ErrnoException) => e);
-  if (!err) return 'fuse failed (see the lines libfuse printed above it)';
+  if (!err) return "fuse failed (libfuse's reason, when it gives one, is printed to stderr)";
   const reason = err.code === 'ENOENT' ? 'no such device (is the fuse module loaded?)' : err.code === 'EACCES' ? 'permission denied' : err.code;
   return `fuse failed: cannot open /dev/fuse: ${reason}`;
 }
