@@ -3,6 +3,7 @@
  * SIGSTOP, or blocked before it could mount), `coherefs stats` gives up after 10 s, `coherefs umount`
  * after --timeout, and a background `coherefs mount` after --timeout, stopping the daemon it started
  * and leaving nothing mounted and the image unlocked. Each exits 1 with a message saying so.
+ * `coherefs umount --force` aborts the stopped daemon's connection itself and removes the mount.
  */
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,6 +35,24 @@ describe.runIf(requireFuse())('commands waiting for a hung daemon time out', () 
     } finally {
       process.kill(mount.pid, 'SIGCONT');
     }
+  });
+
+  it('umount --force aborts the connection of a stopped daemon from the CLI and removes the mount', async () => {
+    const scratch = (used.scratch = await scratchImage(64 * MiB));
+    const mount = (used.mount = await mountCoherefs(scratch.image));
+    await expect.poll(async () => (await coherefs(['stats', mount.mountpoint])).code, { timeout: 10_000 }).toBe(0);
+    process.kill(mount.pid, 'SIGSTOP');
+    try {
+      const umount = await coherefs(['umount', '--force', mount.mountpoint, '--timeout', '2']);
+      expect(umount.stderr).toMatch(/did not answer within 2 s: aborted its connection and removed .*; what the daemon had not written back is lost/);
+      expect(umount.code).toBe(0);
+      expect(await findMount(mount.mountpoint)).toBeUndefined();
+    } finally {
+      process.kill(mount.pid, 'SIGCONT');
+    }
+    // Woken up, the daemon finds its connection gone: it releases the image and exits.
+    expect(await waitForExit(mount.pid)).toBe(true);
+    await expect(access(`${scratch.image}.lock`)).rejects.toThrow(/ENOENT/);
   });
 
   it('a background mount whose daemon does not get ready is stopped after --timeout', async () => {
