@@ -91,7 +91,7 @@ export class Filesystem {
 
   /**
    * Mount the image file, as mountDevice. Refusals leave the image untouched.
-   * Context: takes IMAGE.lock (held until unmount; released on refusal).
+   * Context: takes the image lock (held until unmount; released on refusal).
    */
   static async mount(imagePath: string, options: MountOptions = {}): Promise<Filesystem> {
     const lock = await ImageLock.acquire(imagePath);
@@ -498,7 +498,7 @@ export class Filesystem {
 
   /**
    * Stop the commit timer, write a final checkpoint, close the device.
-   * Context: releases IMAGE.lock.
+   * Context: releases the image lock.
    */
   async unmount(): Promise<void> {
     check(this.mounted, 'EINVAL', 'not mounted');

@@ -51,9 +51,11 @@ export async function mkfs(imagePath: string, options: MkfsOptions): Promise<Geo
     check(existing.isFile(), 'EINVAL', `${imagePath} is not a regular file`);
     check(existing.size === 0 || options.force === true, 'EEXIST', `${imagePath} exists and is not empty (use --force to overwrite it)`);
   }
+  // The lock is on the image file itself, so a new image is created (empty) before it is locked.
+  if (!existing) await (await open(imagePath, 'wx')).close();
   const lock = await ImageLock.acquire(imagePath);
   try {
-    const handle = await open(imagePath, existing ? 'r+' : 'wx');
+    const handle = await open(imagePath, 'r+');
     try {
       // Growing to the new size first only adds a hole at the end: if the length is refused, the old
       // image is as it was. (Not longer than the old file: a file that long exists already.)

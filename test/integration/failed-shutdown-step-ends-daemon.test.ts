@@ -6,12 +6,13 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { mkfs } from '../../src/fs/api.js';
+import { ImageLock } from '../../src/fs/image-lock.js';
 import type { DaemonMount } from '../../src/util/daemon-mount.js';
 import { findMount } from '../../src/util/mountinfo.js';
 import { requireFuse } from './harness/require-fuse.js';
@@ -54,7 +55,7 @@ describe.runIf(requireFuse(isRoot ? undefined : 'mounting a tmpfs needs root'))(
       expect(umount.code).toBe(1);
       expect(mount.stderr()).toMatch(/writing back and releasing the image failed/);
       expect(await findMount(mount.mountpoint)).toBeUndefined();
-      await expect(access(`${image}.lock`)).rejects.toThrow(/ENOENT/);
+      expect(await ImageLock.holder(image)).toBeNull();
     } finally {
       await mount?.teardown();
       await run('umount', [dir]).catch(() => run('umount', ['-l', dir]));
