@@ -11,7 +11,7 @@
  */
 import { spawn } from 'node:child_process';
 import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { ImageError } from './image-error.js';
 
 /** The descriptor number flock(1) finds the image on. */
@@ -41,26 +41,33 @@ function flockNonBlocking(handle: FileHandle, imagePath: string, shared: boolean
 }
 
 /**
- * Whether /proc/PID/fd/FD holds a flock(2) lock on `file`. fdinfo lists the locks owned by that
- * open file description (the pid in /proc/locks is only whoever called flock, here a flock(1) long gone).
+ * How /proc/locks and fdinfo name a file: "MAJOR:MINOR:INODE", the device numbers in at least two hex
+ * digits (lock_get_status()). glibc's gnu_dev_major()/gnu_dev_minor() split st_dev.
  */
-async function fdHoldsLock(fdPath: string, fdinfoPath: string, file: Stats): Promise<boolean> {
-  const info = await readFile(fdinfoPath, 'utf8').catch(() => '');
-  if (!info.includes(' FLOCK ')) return false;
-  const target = await stat(fdPath).catch(() => null);
-  return target?.dev === file.dev && target.ino === file.ino;
+function lockedFileName(file: BigIntStats): string {
+  const { dev, ino } = file;
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  const hex = (n: bigint): string => n.toString(16).padStart(2, '0');
+  return `${hex(major)}:${hex(minor)}:${ino}`;
 }
 
-async function pidHoldsLock(pid: string, file: Stats): Promise<boolean> {
+/**
+ * Whether one of the process's descriptors holds a flock(2) lock on the file. fdinfo lists the locks
+ * owned by each open file description (the pid in /proc/locks is only whoever called flock, here a
+ * flock(1) long gone). Read from procfs alone: nothing here waits on a filesystem, even a hung one.
+ */
+async function holdsLock(pid: string, name: string): Promise<boolean> {
   const fds = await readdir(`/proc/${pid}/fdinfo`).catch(() => []);
-  const held = await Promise.all(fds.map((fd) => fdHoldsLock(`/proc/${pid}/fd/${fd}`, `/proc/${pid}/fdinfo/${fd}`, file)));
-  return held.includes(true);
+  const infos = await Promise.all(fds.map((fd) => readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '')));
+  return infos.some((info) => info.split('\n').some((line) => line.startsWith('lock:') && line.includes(' FLOCK ') && line.includes(` ${name} `)));
 }
 
-/** The visible processes (this pid namespace) holding a flock(2) lock on `file`, lowest pid first. */
-async function lockHolders(file: Stats): Promise<number[]> {
-  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
-  const held = await Promise.all(pids.map((pid) => pidHoldsLock(pid, file)));
+/** The visible processes (this pid namespace) holding a flock(2) lock on the file, lowest pid first. */
+async function lockHolders(file: BigIntStats): Promise<number[]> {
+  const name = lockedFileName(file);
+  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  const held = await Promise.all(pids.map((pid) => holdsLock(pid, name)));
   return pids.filter((_, i) => held[i]).map(Number).sort((a, b) => a - b);
 }
 
@@ -90,7 +97,7 @@ export class ImageLock {
 
   /** The lowest pid of a visible process holding imagePath's lock, or null (not locked, or by a process not visible here). */
   static async holder(imagePath: string): Promise<number | null> {
-    const file = await stat(imagePath).catch(() => null);
+    const file = await stat(imagePath, { bigint: true }).catch(() => null);
     return file ? ((await lockHolders(file))[0] ?? null) : null;
   }
 
@@ -102,11 +109,14 @@ export class ImageLock {
     const handle = await openImage(imagePath);
     try {
       if (await flockNonBlocking(handle, imagePath, options.shared === true)) return new ImageLock(handle);
-      const holders = await lockHolders(await handle.stat());
+      const holders = await lockHolders(await handle.stat({ bigint: true }));
       const by = holders.length
         ? (await Promise.all(holders.map(describeProcess))).join(', ')
         : 'a process not visible here (another container or pid namespace?)';
-      throw new ImageError(`${imagePath} is in use: locked by ${by}; one mount, mkfs or fsck of an image at a time, whatever name reaches it`, 'EBUSY');
+      throw new ImageError(
+        `${imagePath} is in use: locked by ${by}; an image is mounted, formatted or checked by one process at a time, whatever name reaches it`,
+        'EBUSY',
+      );
     } catch (err) {
       await handle.close();
       throw err;
