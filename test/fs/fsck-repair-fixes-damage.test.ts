@@ -113,6 +113,24 @@ describe('fsck --repair', () => {
     await repaired.unmount();
   });
 
+  it('a directory named twice keeps the name its parent agrees with and loses the other', async () => {
+    const { fs, device } = await freshFs();
+    const p = fs.mkdir(ROOT_INO, 'p', 0o755, 0, 0).ino;
+    const d = fs.mkdir(p, 'd', 0o755, 0, 0).ino;
+    await fs.unmount();
+    await rewriteMetadata(device, (meta) => {
+      meta.apply({ kind: 'link', parent: ROOT_INO, name: 'again', ino: d });
+      meta.apply({ kind: 'link', parent: p, name: 'd', ino: d });
+    });
+    expect((await fsck(device)).problems).toContain(`directory ${d} has more than one name`);
+
+    await repairToClean(device, [/^directory 3: also named 'again' in directory 1: that name removed \(a directory has one name; it keeps 'd' in directory 2\)$/]);
+    const repaired = await mount(device);
+    expect(repaired.readdir(ROOT_INO).map((e) => e.name)).toEqual(['p']);
+    expect(repaired.lookup(d, '..')).toBe(p);
+    await repaired.unmount();
+  });
+
   it('blocks claimed twice get a copy for the second claim; blocks past the end or outside the data region are unmapped', async () => {
     const { fs, device } = await freshFs();
     const a = await blockFile(fs, 'a', [0xa0, 0xa1]);
