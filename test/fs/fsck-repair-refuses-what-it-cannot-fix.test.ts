@@ -3,37 +3,26 @@
  * that is not an image, an image whose superblock copies are both bad, damage its passes cannot fix;
  * and it refuses an image that is mounted (the image lock).
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { open, writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileDevice, Filesystem, fsck, mkfs, repair, ROOT_INO } from '../../src/fs/api.js';
 import { BLOCK_SIZE } from '../../src/fs/layout.js';
 import { rewriteMetadata } from './damage.js';
-import { sha256, tempDir } from './image-files.js';
+import { tempDirPerTest } from './helpers.js';
+import { flipByte, sha256 } from './image-files.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => ({ dir, cleanup } = await tempDir()));
-afterEach(() => cleanup());
+const tempDir = tempDirPerTest('coherefs-repair-');
 
 /** An image holding one file, 'a'. */
 async function image(): Promise<string> {
-  const path = join(dir, 'disk.img');
+  const path = join(tempDir(), 'disk.img');
   await mkfs(path, { size: 8 * 2 ** 20 });
   const fs = await Filesystem.mount(path, { commitIntervalMs: 0 });
   const ino = fs.create(ROOT_INO, 'a', 0o644, 0, 0).ino;
   await fs.store(ino).write(0, Buffer.from('data of a'));
   await fs.unmount();
   return path;
-}
-
-async function flipByte(path: string, pos: number): Promise<void> {
-  const handle = await open(path, 'r+');
-  const buf = Buffer.alloc(1);
-  await handle.read(buf, 0, 1, pos);
-  buf[0] ^= 0x5a;
-  await handle.write(buf, 0, 1, pos);
-  await handle.close();
 }
 
 /** repair refuses with a problem matching `reason`, and the file's bytes stay as they were. */
@@ -47,7 +36,7 @@ async function expectRefused(path: string, reason: RegExp): Promise<void> {
 
 describe('fsck --repair refuses', () => {
   it('a file that is not an image', async () => {
-    const text = join(dir, 'text');
+    const text = join(tempDir(), 'text');
     await writeFile(text, 'not an image\n'.repeat(1000));
     await expectRefused(text, /^superblock: not a coherefs image/);
   });
