@@ -29,42 +29,52 @@ export function repairBlocks(meta: Metadata, g: Geometry, repairs: string[]): Bl
   const files = [...meta.inodes.values()].filter((i) => isReg(i.mode)).sort((a, b) => a.ino - b.ino);
   for (const file of files) unmapPastEnd(meta, file, repairs);
   const allocator = new Allocator(g.dataStart, g.dataBlocks);
-  const outside: Claim[] = [];
-  const second: Claim[] = [];
-  for (const file of files) {
-    for (const e of file.extents!.all()) {
-      for (let i = 0; i < e.len; i++) {
-        const claim = { ino: file.ino, lblk: e.lblk + i, pblk: e.pblk + i };
-        if (claim.pblk < g.dataStart || claim.pblk >= g.dataStart + g.dataBlocks) outside.push(claim);
-        else if (!allocator.claim(claim.pblk, 1)) second.push(claim);
-      }
-    }
-  }
+  const { outside, second } = claimAll(files, g, allocator);
   for (const run of runsOf(outside)) {
     const lost = run.reduce((n, c) => n + unmapBlock(meta, c), 0);
     repairs.push(`inode ${run[0]!.ino}: ${describe(run)}, outside the data region: unmapped, ${lost} bytes lost`);
   }
   const owners = firstOwners(files, new Set(second.map((c) => c.pblk)));
-  const copies: BlockCopy[] = [];
-  for (const run of runsOf(second)) {
-    const copied: BlockCopy[] = [];
-    let lost = 0;
-    for (const claim of run) {
-      const to = allocator.alloc(1)?.[0]?.pblk;
-      if (to === undefined) {
-        lost += unmapBlock(meta, claim);
-        continue;
-      }
-      meta.apply({ kind: 'map', ino: claim.ino, lblk: claim.lblk, pblk: to, len: 1 });
-      copied.push({ from: claim.pblk, to });
-    }
-    copies.push(...copied);
+  return runsOf(second).flatMap((run) => {
+    const copies = mapToFreeBlocks(meta, run, allocator);
+    const lost = run.slice(copies.length).reduce((n, c) => n + unmapBlock(meta, c), 0);
     const others = [...new Set(run.map((c) => owners.get(c.pblk)!))].join(', ');
     const outcome = [
-      copied.length ? `copied to free ${blockList(copied.map((c) => c.to))}` : '',
-      copied.length < run.length ? `no free block for ${run.length - copied.length}: unmapped, ${lost} bytes lost` : '',
+      copies.length ? `copied to free ${blockList(copies.map((c) => c.to))}` : '',
+      copies.length < run.length ? `no free block for ${run.length - copies.length}: unmapped, ${lost} bytes lost` : '',
     ].filter(Boolean).join('; ');
     repairs.push(`inode ${run[0]!.ino}: ${describe(run)}, also claimed by inode ${others}, which keeps ${run.length === 1 ? 'it' : 'them'}: ${outcome}`);
+    return copies;
+  });
+}
+
+/** Claim every mapped block in order; returns the claims outside the data region and the second claims. */
+function claimAll(files: Inode[], g: Geometry, allocator: Allocator): { outside: Claim[]; second: Claim[] } {
+  const outside: Claim[] = [];
+  const second: Claim[] = [];
+  for (const file of files) {
+    for (const e of file.extents!.all()) {
+      for (let i = 0; i < e.len; i++) {
+        const pblk = e.pblk + i;
+        if (pblk < g.dataStart || pblk >= g.dataStart + g.dataBlocks) outside.push({ ino: file.ino, lblk: e.lblk + i, pblk });
+        else if (!allocator.claim(pblk, 1)) second.push({ ino: file.ino, lblk: e.lblk + i, pblk });
+      }
+    }
+  }
+  return { outside, second };
+}
+
+/**
+ * Map the claims of a run to free blocks, as many as there are free (the first ones); the copies to
+ * make. The caller unmaps the rest.
+ */
+function mapToFreeBlocks(meta: Metadata, run: Claim[], allocator: Allocator): BlockCopy[] {
+  const copies: BlockCopy[] = [];
+  for (const claim of run) {
+    const to = allocator.alloc(1)?.[0]?.pblk;
+    if (to === undefined) break;
+    meta.apply({ kind: 'map', ino: claim.ino, lblk: claim.lblk, pblk: to, len: 1 });
+    copies.push({ from: claim.pblk, to });
   }
   return copies;
 }
