@@ -26,9 +26,6 @@
  * and fail with FsError carrying the errno POSIX gives. Regular files' data goes through store(ino),
  * the BackingStore that src/mm's page cache sits on. Bad images raise ImageError (with an exit code)
  * and are never written to; a second mount of an image is refused through IMAGE.lock.
- *
- * fsck reports (fsck.ts); fsck --repair (repair.ts) fixes what it can in memory and writes it back as
- * a fresh checkpoint, as mount does.
  */
 export { Filesystem, RENAME_EXCHANGE, RENAME_NOREPLACE } from './filesystem.js';
 export type { Attr, DirEntry, MountOptions, SetAttr, StatFs } from './filesystem.js';
@@ -36,6 +33,7 @@ export { mkfs, mkfsDevice } from './mkfs.js';
 export type { MkfsOptions } from './mkfs.js';
 export { fsck } from './fsck.js';
 export type { FsckOptions, FsckReport } from './fsck.js';
+// fsck --repair: fixes in memory what it can, then writes it back as a fresh checkpoint, as mount does.
 export { repair } from './repair.js';
 export type { RepairOptions, RepairReport } from './repair.js';
 export { FileDevice, MemoryDevice } from './device.js';
