@@ -33,6 +33,9 @@ export { mkfs, mkfsDevice } from './mkfs.js';
 export type { MkfsOptions } from './mkfs.js';
 export { fsck } from './fsck.js';
 export type { FsckOptions, FsckReport } from './fsck.js';
+// fsck --repair: fixes in memory what it can, then writes it back as a fresh checkpoint, as mount does.
+export { repair } from './repair.js';
+export type { RepairOptions, RepairReport } from './repair.js';
 export { FileDevice, MemoryDevice } from './device.js';
 export type { ImageDevice } from './device.js';
 export { ImageError } from './image-error.js';

@@ -73,8 +73,10 @@ export class Filesystem {
   private timer: NodeJS.Timeout | null = null;
   private mounted = true;
   private readonly host: StoreHost;
-  /** Metadata bytes held for extents whose data writes are in flight. */
+  /** Metadata bytes held for extents whose data writes are in flight, and for the reserved blocks' extents. */
   private reservedBytes = 0;
+  /** Data blocks held by reservations of dirty pages (bcachefs's disk reservations). */
+  private reservedBlocks = 0;
 
   private constructor(
     private readonly device: ImageDevice,
@@ -212,17 +214,24 @@ export class Filesystem {
     return inode.target;
   }
 
-  /** Free blocks include those freed but not yet committed (the allocator commits to reclaim them). */
+  /**
+   * Free blocks include those freed but not yet committed (the allocator commits to reclaim them)
+   * and leave out those reserved by dirty pages. The inode count is exact; the free inodes are an
+   * estimate of how many more small files the metadata area holds.
+   */
   statfs(): StatFs {
     const g = this.geometry;
-    const capacity = this.journal.metadataCapacity;
-    const free = this.allocator.free + this.journal.pendingFreeBlocks;
+    const free = this.freeBlocks();
+    const ffree = Math.max(0, Math.floor((this.journal.metadataCapacity - this.meta.bytes - this.reservedBytes) / PER_FILE_BYTES));
     return {
       bsize: BLOCK_SIZE, frsize: BLOCK_SIZE, blocks: g.dataBlocks, bfree: free, bavail: free,
-      files: Math.floor(capacity / PER_FILE_BYTES),
-      ffree: Math.max(0, Math.floor((capacity - this.meta.bytes) / PER_FILE_BYTES)),
-      namemax: MAX_NAME_BYTES,
+      files: this.meta.inodes.size + ffree, ffree, namemax: MAX_NAME_BYTES,
     };
+  }
+
+  /** Blocks a new reservation or an unreserved allocation may still take. */
+  private freeBlocks(): number {
+    return Math.max(0, this.allocator.free + this.journal.pendingFreeBlocks - this.reservedBlocks);
   }
 
   // ---- the namespace ----
@@ -447,15 +456,22 @@ export class Filesystem {
   private storeHost(): StoreHost {
     return {
       device: this.device,
-      allocate: async (n) => {
-        let runs = this.allocator.alloc(n);
-        if (!runs && this.journal.pendingFreeBlocks > 0) {
-          await this.journal.commit();
-          runs = this.allocator.alloc(n);
-        }
+      allocate: async (n, fromReservation) => {
+        // Blocks others have reserved are not free for this allocation; its own reservations are.
+        const available = (): number => this.allocator.free - (this.reservedBlocks - fromReservation);
+        if (available() < n && this.journal.pendingFreeBlocks > 0) await this.journal.commit();
+        const runs = available() >= n ? this.allocator.alloc(n) : null;
         if (!runs) throw new FsError('ENOSPC', `no room for ${n} blocks`);
+        this.unreserveBlocks(fromReservation);
         return runs;
       },
+      reserveBlocks: (blocks) => {
+        check(this.freeBlocks() >= blocks, 'ENOSPC', `no room for ${blocks} more blocks`);
+        this.reserveMetadata(blocks * RECORD_BYTES.map);
+        this.reservedBlocks += blocks;
+        this.reservedBytes += blocks * RECORD_BYTES.map;
+      },
+      unreserveBlocks: (blocks) => this.unreserveBlocks(blocks),
       reserveExtents: (extents) => {
         this.reserveMetadata(extents * RECORD_BYTES.map);
         this.reservedBytes += extents * RECORD_BYTES.map;
@@ -463,7 +479,11 @@ export class Filesystem {
       unreserveExtents: (extents) => {
         this.reservedBytes -= extents * RECORD_BYTES.map;
       },
-      unallocate: (runs) => this.allocator.release(runs),
+      unallocate: (runs, fromReservation) => {
+        this.allocator.release(runs);
+        this.reservedBlocks += fromReservation;
+        this.reservedBytes += fromReservation * RECORD_BYTES.map;
+      },
       mapBlocks: (inode, lblk, pblk, len) => this.journal.record({ kind: 'map', ino: inode.ino, lblk, pblk, len }),
       truncateBlocks: (inode, fromLblk) => {
         const runs = inode.extents!.all();
@@ -479,6 +499,11 @@ export class Filesystem {
       runningTid: () => this.journal.runningTid,
       completeTransaction: (tid) => this.journal.completeTransaction(tid),
     };
+  }
+
+  private unreserveBlocks(blocks: number): void {
+    this.reservedBlocks -= blocks;
+    this.reservedBytes -= blocks * RECORD_BYTES.map;
   }
 
   // ---- durability ----

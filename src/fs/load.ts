@@ -26,14 +26,19 @@ export interface LoadedImage {
   logSeq: number;
   /** Superblock copies (0 = A, 1 = B) that are not `sb`: spoiled, or left older by a power cut. */
   staleCopies: number[];
+  /** How the log ended: 'damaged' only when the caller asked to salvage it (repair). */
+  logTail: LogScan['tail'];
   problems: Problem[];
   notes: string[];
 }
 
 export type Progress = (done: number, total: number) => void;
 
-/** Read an image; returns the problems alone when it is too damaged to load. */
-export async function loadImage(device: ImageDevice, onProgress?: Progress): Promise<LoadedImage | { problems: Problem[] }> {
+/**
+ * Read an image; returns the problems alone when it is too damaged to load. `salvageLog` (repair)
+ * replays a damaged log up to its first bad record, as for a torn tail, instead of refusing it.
+ */
+export async function loadImage(device: ImageDevice, onProgress?: Progress, salvageLog = false): Promise<LoadedImage | { problems: Problem[] }> {
   const problems: Problem[] = [];
   const fatal = (where: string, message: string): { problems: Problem[] } => {
     problems.push({ where, message, mountable: false });
@@ -93,7 +98,7 @@ export async function loadImage(device: ImageDevice, onProgress?: Progress): Pro
 
   const log = await readLog(device, sb, (done) => onProgress?.(slotBytes + done, total));
   onProgress?.(total, total);
-  if (log.tail === 'damaged') {
+  if (log.tail === 'damaged' && !salvageLog) {
     return fatal('log', `record ${log.payloads.length} (at log byte ${log.end}) is damaged, and valid records follow it`);
   }
   if (log.tail === 'torn') notes.push(`log: record ${log.payloads.length} is incomplete (a crash during its commit); it is discarded`);
@@ -102,7 +107,7 @@ export async function loadImage(device: ImageDevice, onProgress?: Progress): Pro
   } catch (err) {
     return fatal('log', (err as Error).message);
   }
-  return { sb, meta, logEnd: log.end, logSeq: log.payloads.length, staleCopies, problems, notes };
+  return { sb, meta, logEnd: log.end, logSeq: log.payloads.length, staleCopies, logTail: log.tail, problems, notes };
 }
 
 /** Read as much of the log as the scan needs (it ends at the first bad record), doubling the prefix read. */

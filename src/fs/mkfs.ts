@@ -5,6 +5,7 @@ import { FileDevice, type ImageDevice } from './device.js';
 import { ImageLock } from './image-lock.js';
 import { S_IFDIR } from './inode.js';
 import { BLOCK_SIZE, computeGeometry, encodeSuperblock, type Geometry, type GeometryOptions, MIN_IMAGE_SIZE, ROOT_INO } from './layout.js';
+import { preallocate } from './preallocate.js';
 import { encodeOps } from './records.js';
 import { check } from '../util/errno.js';
 
@@ -12,6 +13,8 @@ export interface MkfsOptions extends GeometryOptions {
   size: number;
   /** Overwrite an existing non-empty file. */
   force?: boolean;
+  /** Have the host allocate the whole image now, so that it can never fill up under it. */
+  preallocate?: boolean;
 }
 
 /** The layout of an image of `size` bytes, or EINVAL when one that small cannot hold the format. */
@@ -63,6 +66,7 @@ export async function mkfs(imagePath: string, options: MkfsOptions): Promise<Geo
       // Truncating to 0 then drops every old block: the new image starts all zeros, and sparse.
       await handle.truncate(0);
       await handle.truncate(size);
+      if (options.preallocate) await preallocate(imagePath, size);
     } catch (err) {
       if (!existing) await unlink(imagePath).catch(() => undefined);
       throw err;

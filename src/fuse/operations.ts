@@ -55,7 +55,7 @@ export function fuseOperations(vfs: Vfs, log: Logger): FuseOperations {
     release: (_path, fh, cb) => reply('release', cb, () => vfs.release(fh)),
     read: (_path, fh, buf, len, pos, cb) => replyBytes('read', cb, () => vfs.read(fh, pos, buf.subarray(0, len))),
     write: (_path, fh, buf, len, pos, cb) => replyBytes('write', cb, () => vfs.write(fh, pos, buf.subarray(0, len))),
-    flush: (_path, _fh, cb) => cb(0),
+    flush: (_path, fh, cb) => reply('flush', cb, () => vfs.flush(fh)),
     fsync: (_path, _datasync, fh, cb) => reply('fsync', cb, () => vfs.fsync(fh)),
     fsyncdir: (_path, _datasync, _fh, cb) => reply('fsyncdir', cb, () => vfs.syncAll()),
     mknod: (path, mode, _dev, cb) => reply('mknod', cb, () => vfs.mknod(path, mode)),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { crc32c } from '@node-rs/crc32';
 import { Filesystem, fsck, mkfs, ROOT_INO } from '../../src/fs/api.js';
 import { BLOCK_SIZE, decodeSuperblock, type Superblock } from '../../src/fs/layout.js';
-import { cli, sha256, tempDir } from './image-files.js';
+import { cli, flipByte, sha256, tempDir } from './image-files.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -39,15 +39,6 @@ async function readSuperblock(image: string): Promise<Superblock> {
   const copy = decodeSuperblock(buf);
   if (copy.status !== 'ok') throw new Error('test image has a bad superblock');
   return copy.sb;
-}
-
-async function flipByte(image: string, pos: number): Promise<void> {
-  const handle = await open(image, 'r+');
-  const buf = Buffer.alloc(1);
-  await handle.read(buf, 0, 1, pos);
-  buf[0] ^= 0x5a;
-  await handle.write(buf, 0, 1, pos);
-  await handle.close();
 }
 
 /** fsck finds `problem`, mount refuses with `refusal`, and the image's bytes stay as they were. */
