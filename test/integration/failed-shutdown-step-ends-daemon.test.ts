@@ -45,8 +45,9 @@ describe.runIf(requireFuse(isRoot ? undefined : 'mounting a tmpfs needs root'))(
       mount = await mountCoherefs(image, 'cache_size=32M');
       await expect.poll(async () => (await coherefs(['stats', mount!.mountpoint])).code, { timeout: 10_000 }).toBe(0);
       await fillUp(join(dir, 'filler'));
-      // Only in the page cache: its writeback at unmount needs image blocks the tmpfs no longer has.
-      await writeFile(join(mount.mountpoint, 'unsynced'), randomBytes(4 * MiB));
+      // Only in the page cache: its writeback needs image blocks the tmpfs no longer has. Close tells
+      // the writer; the pages stay dirty for the unmount to fail on.
+      await expect(writeFile(join(mount.mountpoint, 'unsynced'), randomBytes(4 * MiB))).rejects.toMatchObject({ code: 'ENOSPC' });
 
       const umount = await coherefs(['umount', mount.mountpoint]);
       expect(await waitForExit(mount.pid), 'the daemon exits by itself').toBe(true);
