@@ -55,7 +55,7 @@ export async function repair(target: string | ImageDevice, options: RepairOption
 }
 
 async function repairDevice(device: ImageDevice, options: RepairOptions): Promise<RepairReport> {
-  const loaded = await loadImage(device, options.onProgress, true);
+  const loaded = await loadImage(device, options.onProgress, { salvageLog: true });
   const fatal = loaded.problems.filter((p) => !p.mountable);
   if (fatal.length || !('meta' in loaded)) {
     return { clean: false, repairs: [], problems: fatal.map((p) => `${p.where}: ${p.message}`) };
