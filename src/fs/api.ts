@@ -33,7 +33,8 @@ export { mkfs, mkfsDevice } from './mkfs.js';
 export type { MkfsOptions } from './mkfs.js';
 export { fsck } from './fsck.js';
 export type { FsckOptions, FsckReport } from './fsck.js';
-// fsck --repair: fixes in memory what it can, then writes it back as a fresh checkpoint, as mount does.
+// fsck --repair: fixes in memory what it can (and upgrades an older format version, upgrade.ts), then
+// writes it back as a fresh checkpoint, as mount does.
 export { repair } from './repair.js';
 export type { RepairOptions, RepairReport } from './repair.js';
 export { FileDevice, MemoryDevice } from './device.js';

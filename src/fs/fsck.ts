@@ -32,8 +32,8 @@ export async function fsck(target: string | ImageDevice, options: FsckOptions = 
     })
     : target;
   try {
-    const loaded = await loadImage(device, options.onProgress);
-    const problems = loaded.problems.map((p) => `${p.where}: ${p.message}`);
+    const loaded = await loadImage(device, options.onProgress, { image: typeof target === 'string' ? target : undefined });
+    const problems = loaded.problems.map((p) => `${p.where}: ${p.message}${p.remedy ? ` (${p.remedy})` : ''}`);
     if (!('meta' in loaded)) return { clean: false, problems, notes: [] };
     const checked = checkMetadata(loaded.meta, loaded.sb.geometry);
     problems.push(...checked.problems);

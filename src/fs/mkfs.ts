@@ -8,6 +8,7 @@ import { BLOCK_SIZE, computeGeometry, encodeSuperblock, type Geometry, type Geom
 import { preallocate } from './preallocate.js';
 import { encodeOps } from './records.js';
 import { check } from '../util/errno.js';
+import { currentTime } from '../util/file-time.js';
 
 export interface MkfsOptions extends GeometryOptions {
   size: number;
@@ -28,9 +29,9 @@ function checkedGeometry(size: number, options: GeometryOptions): Geometry {
 /** Write the format onto a zeroed device of the given size. */
 export async function mkfsDevice(device: ImageDevice, options: GeometryOptions = {}): Promise<Geometry> {
   const geometry = checkedGeometry(device.size, options);
-  const now = Date.now();
+  const now = currentTime();
   const root = { ino: ROOT_INO, mode: S_IFDIR | 0o755, nlink: 2, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0,
-    size: 0, atimeMs: now, mtimeMs: now, ctimeMs: now, target: '' };
+    size: 0, atimeNs: now, mtimeNs: now, ctimeNs: now, target: '' };
   const epoch = 1;
   await device.write(geometry.checkpointStart[0] * BLOCK_SIZE, frameCheckpoint(epoch, encodeOps([{ kind: 'inode', attrs: root }])));
   const sb = encodeSuperblock({ geometry, generation: 1, activeSlot: 0, epoch });

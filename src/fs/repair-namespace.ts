@@ -7,6 +7,7 @@
 import { Inode, isDir, S_IFDIR } from './inode.js';
 import { ROOT_INO } from './layout.js';
 import type { Metadata } from './metadata.js';
+import { currentTime } from '../util/file-time.js';
 
 export const LOST_FOUND = 'lost+found';
 
@@ -138,8 +139,8 @@ function lostAndFound(meta: Metadata, root: Inode, repairs: string[]): Inode {
   let ino = ROOT_INO;
   for (const n of meta.inodes.keys()) ino = Math.max(ino, n);
   ino++;
-  const now = Date.now();
-  meta.apply({ kind: 'inode', attrs: { ino, mode: S_IFDIR | 0o700, nlink: 2, uid: root.uid, gid: root.gid, size: 0, atimeMs: now, mtimeMs: now, ctimeMs: now, target: '' } });
+  const now = currentTime();
+  meta.apply({ kind: 'inode', attrs: { ino, mode: S_IFDIR | 0o700, nlink: 2, uid: root.uid, gid: root.gid, size: 0, atimeNs: now, mtimeNs: now, ctimeNs: now, target: '' } });
   const name = freeName(root, LOST_FOUND);
   meta.apply({ kind: 'link', parent: ROOT_INO, name, ino });
   root.nlink++;
