@@ -1,37 +1,65 @@
-# coherefs — see README.md. Every target works on a fresh clone: `make test` installs what it needs.
+# coherefs — see README.md. Every target works on a fresh clone: each installs what it needs (make deps).
 SHELL := /bin/bash
 NODE_BIN := node_modules/.bin
 CLI := node dist/src/cli/main.js
 IMAGE ?= data/disk.img
 MOUNTPOINT ?= mnt
 MOUNT_OPTS ?=
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DEBIAN_PACKAGES := libfuse2 fuse fio
 
-.PHONY: install build test lint mount demo bench docker-test clean
+# What tsc compiles (tsconfig.json's include); the build reruns only when one of them changed.
+TS_SOURCES := $(shell find src bench test -name '*.ts') tsconfig.json
+BUILD_STAMP := dist/.build-stamp
+NPM_STAMP := node_modules/.package-lock.json
 
-## install: Debian packages (libfuse2, fuse, fio) when missing and root, then npm ci when the lock changed
-install:
-	@missing=""; \
-	for pkg in libfuse2 fuse fio; do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
+.PHONY: deps debian-packages build install uninstall test lint mount demo bench docker-test clean FORCE
+
+## deps: Debian packages (libfuse2, fuse, fio) when missing and root, then npm ci when the lock changed
+deps: debian-packages $(NPM_STAMP)
+
+debian-packages:
+	@missing=$$(sh scripts/missing-debian-packages.sh $(DEBIAN_PACKAGES)); \
 	if [ -n "$$missing" ]; then \
+	  missing=$$(echo $$missing); \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:$$missing"; \
+	    echo "installing: $$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "missing Debian packages:$$missing (run make install as root)" >&2; exit 1; fi; \
+	  else echo "missing Debian packages: $$missing (run make deps as root)" >&2; exit 1; fi; \
 	fi
-	@if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
-	  npm ci --no-audit --no-fund; fi
 
-## build: compile TypeScript to dist/
-build: install
+# npm ci writes node_modules/.package-lock.json; touched in case it kept the old time.
+$(NPM_STAMP): package-lock.json | debian-packages
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## build: compile TypeScript to dist/ (only when a source changed) and stamp dist/version.json
+build: $(BUILD_STAMP) dist/version.json
+
+$(BUILD_STAMP): $(TS_SOURCES) $(NPM_STAMP) | debian-packages
 	$(NODE_BIN)/tsc -p tsconfig.json
+	@touch $@
 
-## lint: typecheck and eslint
-lint: install
-	$(NODE_BIN)/tsc -p tsconfig.json --noEmit
+# Rewritten only when the version or the commit changed (coherefs --version reads it).
+dist/version.json: FORCE
+	@sh scripts/stamp-version.sh $@
+
+## install: build, then put `coherefs` on PATH ($(BINDIR)/coherefs runs this checkout's build)
+install: build
+	@sh scripts/install-wrapper.sh $(BINDIR)/coherefs "$$(command -v node)" "$$PWD/dist/src/cli/main.js"
+	@echo "installed $(BINDIR)/coherefs -> $$PWD/dist/src/cli/main.js"
+
+## uninstall: take `coherefs` off PATH again
+uninstall:
+	@sh scripts/install-wrapper.sh --remove $(BINDIR)/coherefs
+
+## lint: typecheck (the build) and eslint
+lint: build
 	$(NODE_BIN)/eslint --max-warnings 0 --no-warn-ignored .
 
 ## test: lint, then every vitest suite (unit and real-mount integration)
-test: install build lint
+test: build lint
 	$(NODE_BIN)/vitest run
 
 ## mount: build, create $(IMAGE) (1 GiB) if absent, mount it on $(MOUNTPOINT) in the foreground; Ctrl-C unmounts
@@ -46,12 +74,12 @@ demo: build
 	$(CLI) demo race $(if $(DEMO_SECONDS),--seconds $(DEMO_SECONDS))
 	$(CLI) demo deadlock
 
-## bench: the fio matrix against a plain file and the ceiling daemon; results in bench/results/
+## bench: the fio matrix against a plain file and the ceiling daemon; results in bench/results/ and docs/benchmarks.md
 bench: build
 	node dist/bench/run-fio-bench.js
 
 ## docker-test: the integration suite inside a container (starts and stops an engine if none runs)
-docker-test: install
+docker-test: deps
 	bash docker/test.sh
 
 clean:

@@ -1,10 +1,11 @@
 /**
  * `node dist/bench/run-fio-bench.js [--runtime S] [--repeat N] [--max-total S] [--cache-size SIZE]
- * [--coherefs DIR --coherefs-pid PID]`: the fio matrix against a coherefs mount, a plain file on the
+ * [--coherefs DIR --coherefs-pid PID] [--no-docs]`: the fio matrix against a coherefs mount, a plain file on the
  * host filesystem ("image-file"), the ceiling daemon's mount and the same daemon passing every
  * request through to host files ("passthrough"), in one run, N paired rounds per case. Without --coherefs it makes a sparse image in a mktemp directory and mounts it itself.
  * Everything it creates (mounts, daemons, image, files) is removed at the end, also when SIGINT
- * (Ctrl-C), SIGTERM or SIGHUP interrupts it.
+ * (Ctrl-C), SIGTERM or SIGHUP interrupts it. Results go to bench/results/ and, unless --no-docs,
+ * replace the results section of docs/benchmarks.md (bench-docs.ts).
  */
 import { Command } from 'commander';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { mkfs } from '../src/fs/api.js';
 import { cleanUpOnSignal, untilCleanedUp } from '../src/util/cleanup-on-signal.js';
 import type { DaemonMount } from '../src/util/daemon-mount.js';
 import { parseSize } from '../src/util/size.js';
+import { DEFAULT_BENCH_DOCS, checkBenchDocs, updateBenchDocs } from './bench-docs.js';
 import { mountCeiling } from './ceiling-mount.js';
 import { mountCoherefs } from './coherefs-mount.js';
 import { runFioBench, type BenchTarget } from './fio-bench.js';
@@ -26,10 +28,12 @@ const program = new Command('run-fio-bench')
   .option('--cache-size <size>', 'cache_size of the coherefs mount made here', '256M')
   .option('--coherefs <dir>', 'an already mounted coherefs to measure instead')
   .option('--coherefs-pid <pid>', 'its daemon, for peak RSS')
+  .option('--no-docs', 'leave docs/benchmarks.md and docs/bench-ratios.png as they are')
   .parse();
 const options = program.opts<{
-  runtime: string; repeat: string; maxTotal: string; size: string; cacheSize: string; coherefs?: string; coherefsPid?: string;
+  runtime: string; repeat: string; maxTotal: string; size: string; cacheSize: string; coherefs?: string; coherefsPid?: string; docs: boolean;
 }>();
+if (options.docs) await checkBenchDocs(DEFAULT_BENCH_DOCS);
 
 /** Room for 4 jobs' files plus the log and checkpoints. */
 const imageSize = Math.max(2 * 2 ** 30, 6 * parseSize(options.size));
@@ -68,6 +72,10 @@ try {
     size: options.size,
   });
   process.stdout.write(`${Object.values(report.files).join("\n")}\n`);
+  if (options.docs) {
+    await updateBenchDocs(report, process.argv.slice(2));
+    process.stdout.write(`${DEFAULT_BENCH_DOCS.page}\n${DEFAULT_BENCH_DOCS.chart}\n`);
+  }
 } catch (err) {
   await untilCleanedUp();
   throw err;

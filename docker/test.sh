@@ -4,7 +4,7 @@
 #  1. installs the engine (docker.io) when absent; starts one when none answers, without touching the
 #     host firewall (--iptables=false --bridge=none), and stops that one, by pid, on every exit path;
 #  2. makes the local base image once per machine (docker/make-base.sh) and builds the test and runtime
-#     targets of docker/Dockerfile with the host's node_modules (`make install` ran `npm ci` on the host);
+#     targets of docker/Dockerfile with the host's node_modules (`make deps` ran `npm ci` on the host);
 #  3. runs $COHEREFS_DOCKER_SUITE in a throwaway container with /dev/fuse, CAP_SYS_ADMIN and no network,
 #     prints the suite's summary line and exits with the suite's status.
 # Afterwards no container runs, no mount is left, and iptables-save reads as before (checked).
@@ -86,7 +86,9 @@ build_images() {
   base=$(docker/make-base.sh)
   say "building $test_image and $runtime_image on $base"
   # --network host: the engine runs without a bridge; only a base lacking packages uses the network.
-  local build=(docker build --network host --build-arg "BASE_IMAGE=$base" -f docker/Dockerfile)
+  local commit
+  commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+  local build=(docker build --network host --build-arg "BASE_IMAGE=$base" --build-arg "COHEREFS_COMMIT=$commit" -f docker/Dockerfile)
   if ! { "${build[@]}" --target test -t "$test_image" . && "${build[@]}" -t "$runtime_image" .; } \
       >"$log_dir/build.log" 2>&1; then
     say "build failed:"; tail -n 40 "$log_dir/build.log" >&2; exit 1

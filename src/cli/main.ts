@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { untilCleanedUp } from '../util/cleanup-on-signal.js';
 import { commands } from './commands/index.js';
+import { versionLine } from './version.js';
 
 /**
  * Commander copies settings such as exitOverride only to subcommands made with .command(), not to
@@ -29,7 +30,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 const program = new Command('coherefs')
   .description('a FUSE filesystem with its own page cache, coherent with direct IO')
-  .version('0.1.0')
+  .version(versionLine(), '-V, --version', 'print the version and the commit it was built from')
   .showHelpAfterError();
 
 for (const command of commands) program.addCommand(command());

@@ -4,6 +4,8 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { readvSync, writevSync } from 'node:fs';
+import { constants } from 'node:os';
+import { FsError, type ErrnoCode } from '../util/errno.js';
 import { ioVecGather, ioVecLength, ioVecScatter, ioVecSegments, ioVecSlice, ioVecZero, type IoVec } from '../util/iovec.js';
 
 export interface ImageDevice {
@@ -48,21 +50,35 @@ export class FileDevice implements ImageDevice {
     }
   }
 
+  /** A full host filesystem (the image is sparse) fails with FsError ENOSPC, other failures with their errno. */
   async write(pos: number, buf: IoVec): Promise<void> {
     const length = ioVecLength(buf);
     let rest = ioVecSegments(buf);
-    for (let done = 0; done < length; rest = ioVecSlice(buf, done, length)) {
-      done += writevSync(this.handle.fd, rest, pos + done);
+    try {
+      for (let done = 0; done < length; rest = ioVecSlice(buf, done, length)) {
+        done += writevSync(this.handle.fd, rest, pos + done);
+      }
+    } catch (err) {
+      throw imageIoError(err, `image write of ${length} bytes at ${pos}`);
     }
   }
 
   sync(): Promise<void> {
-    return this.handle.datasync();
+    return this.handle.datasync().catch((err: unknown) => {
+      throw imageIoError(err, 'image fdatasync');
+    });
   }
 
   close(): Promise<void> {
     return this.handle.close();
   }
+}
+
+/** The host's error as an FsError with its errno (EIO for anything without one). */
+function imageIoError(err: unknown, what: string): FsError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const errno: ErrnoCode = code !== undefined && code in constants.errno ? (code as ErrnoCode) : 'EIO';
+  return new FsError(errno, `${what}: ${(err as Error).message}`);
 }
 
 /** A device in memory, for tests and for fsck of an image already read. */

@@ -21,16 +21,26 @@ const ZERO_BLOCK = new Uint8Array(BLOCK_SIZE);
 /** What a FileStore needs from its filesystem. */
 export interface StoreHost {
   readonly device: { read(pos: number, buf: IoVec): Promise<void>; write(pos: number, buf: IoVec): Promise<void> };
-  /** Allocate n data blocks, committing first to reclaim freed ones if needed; ENOSPC if there are none. */
-  allocate(n: number): Promise<Run[]>;
+  /**
+   * Allocate n data blocks, `fromReservation` of them paid for by reservations the caller holds
+   * (which are used up); commits first to reclaim freed blocks if needed; ENOSPC if there are none.
+   */
+  allocate(n: number, fromReservation: number): Promise<Run[]>;
+  /** Hold room for `blocks` data blocks and the metadata to map them; ENOSPC, holding nothing, if there is none. */
+  reserveBlocks(blocks: number): void;
+  unreserveBlocks(blocks: number): void;
   /** Hold metadata room for `extents` new extents while their data is written (ENOSPC if there is none). */
   reserveExtents(extents: number): void;
   unreserveExtents(extents: number): void;
   mapBlocks(inode: Inode, lblk: number, pblk: number, len: number): void;
-  /** Give back blocks allocated for a write that failed before they were mapped. */
-  unallocate(runs: Run[]): void;
+  /** Give back blocks allocated for a write that failed before they were mapped, and the reservations they used. */
+  unallocate(runs: Run[], fromReservation: number): void;
   truncateBlocks(inode: Inode, fromLblk: number): void;
-  touch(inode: Inode, size?: number): void;
+  /**
+   * i_size becomes `size` (mirrors i_size_write() + mark_inode_dirty()). No time changes here: mtime
+   * and ctime are the system call's (Filesystem.fileUpdateTime), not writeback's.
+   */
+  setSize(inode: Inode, size: number): void;
   fsync(ino: number): Promise<void>;
   /** The running transaction's id: a record made now is durable once it has committed. */
   runningTid(): number;
@@ -91,7 +101,7 @@ export class FileStore implements BackingStore {
       const shrinking = size < this.inode.size;
       if (shrinking) this.host.truncateBlocks(this.inode, Math.ceil(size / BLOCK_SIZE));
       else if (size > this.inode.size) await this.zeroStaleTail();
-      this.host.touch(this.inode, size);
+      this.host.setSize(this.inode, size);
       if (shrinking) {
         this.tailMayBeStale = true;
         this.shrinkTid = this.host.runningTid();
@@ -109,7 +119,7 @@ export class FileStore implements BackingStore {
     return this.exclusive(async () => {
       if (size <= this.inode.size) return;
       await this.zeroStaleTail();
-      this.host.touch(this.inode, size);
+      this.host.setSize(this.inode, size);
     });
   }
 
@@ -150,8 +160,22 @@ export class FileStore implements BackingStore {
     }
   }
 
-  /** Write data, allocating holes (mirrors ext4's writepages path). Context: takes this file's store lock. */
-  async write(pos: number, src: IoVec): Promise<void> {
+  /** mirrors bch2_disk_reservation_get() for the blocks of dirty pages (see BackingStore.reserve). */
+  reserve(blocks: number): void {
+    this.host.reserveBlocks(blocks);
+  }
+
+  /** Also after the inode is freed: a dropped dirty page gives its reservation back to the filesystem. */
+  unreserve(blocks: number): void {
+    this.host.unreserveBlocks(blocks);
+  }
+
+  /**
+   * Write data, allocating holes (mirrors ext4's writepages path); `reserved` blocks of the
+   * caller's reservations pay for the allocation first, and what they do not cover is given back.
+   * Context: takes this file's store lock.
+   */
+  async write(pos: number, src: IoVec, reserved = 0): Promise<void> {
     const length = ioVecLength(src);
     check(Number.isSafeInteger(pos) && pos >= 0, 'EINVAL', `bad position ${pos}`);
     check(pos + length <= MAX_FILE_SIZE, 'EFBIG');
@@ -165,7 +189,8 @@ export class FileStore implements BackingStore {
       for (let b = Math.floor(pos / BLOCK_SIZE); b <= Math.floor((end - 1) / BLOCK_SIZE); b++) {
         if (this.extents.lookup(b) === null) holes.push(b);
       }
-      const runs = holes.length ? await this.host.allocate(holes.length) : [];
+      const fromReservation = Math.min(holes.length, reserved);
+      const runs = holes.length ? await this.host.allocate(holes.length, fromReservation) : [];
       const fresh = new Map<number, number>();
       let h = 0;
       for (const run of runs) for (let i = 0; i < run.len; i++) fresh.set(holes[h++]!, run.pblk + i);
@@ -180,21 +205,22 @@ export class FileStore implements BackingStore {
       try {
         this.host.reserveExtents(maps.length);
       } catch (err) {
-        this.host.unallocate(runs);
+        this.host.unallocate(runs, fromReservation);
         throw err;
       }
       try {
         await this.writeBlocks(pos, length, src, fresh);
       } catch (err) {
-        this.host.unallocate(runs);
+        this.host.unallocate(runs, fromReservation);
         // Part of the data may have landed past EOF in the EOF block; the next growth must not show it.
         if (extending) this.tailMayBeStale = true;
         throw err;
       } finally {
         this.host.unreserveExtents(maps.length);
       }
+      this.host.unreserveBlocks(reserved - fromReservation);
       for (const m of maps) this.host.mapBlocks(this.inode, m.lblk, m.pblk, m.len);
-      this.host.touch(this.inode, Math.max(end, this.inode.size));
+      if (end > this.inode.size) this.host.setSize(this.inode, end);
     });
   }
 

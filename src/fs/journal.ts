@@ -11,12 +11,13 @@
  *      too big, write a whole checkpoint and switch the superblock to it);
  *   4. only now hand the blocks the transaction freed back to the allocator, so a crash can never
  *      leave a durable block map pointing at a block that already holds another file's data.
- * Commits run one at a time. After an I/O error the journal is aborted: every later commit fails with
- * EIO (mirrors jbd2_journal_abort()), because memory no longer matches what the image can replay.
+ * Commits run one at a time. A commit that finds the image or the host full (ENOSPC) fails and keeps
+ * its records for the next one. After any other I/O error the journal is aborted: every later commit
+ * fails with EIO (mirrors jbd2_journal_abort()), because memory no longer matches what the image can replay.
  */
 import { Allocator } from './allocator.js';
 import { CHECKPOINT_HEADER_BYTES, frameCheckpoint } from './checkpoint.js';
-import { BLOCK_SIZE, encodeSuperblock, type Superblock } from './layout.js';
+import { BLOCK_SIZE, encodeSuperblock, FORMAT_VERSION, type Superblock } from './layout.js';
 import { frameRecord, MAX_RECORD_BYTES, recordBytes } from './log.js';
 import { encodeOps, type Op } from './records.js';
 import type { Extent } from './extents.js';
@@ -30,6 +31,10 @@ export class Journal {
   private ops: Op[] = [];
   private dirty = new Set<number>();
   private freed: Extent[] = [];
+  /** The blocks of `freed`, counted as they are freed (a reservation asks for it per page). */
+  private freedBlocks = 0;
+  /** Blocks the commit in flight frees when it completes: still pending, so no reservation fails meanwhile. */
+  private committingFreeBlocks = 0;
   private readonly commits = new SerialQueue();
   private aborted: Error | null = null;
   /** The running transaction's id; ids grow by one per commit (jbd2's tids). */
@@ -48,7 +53,10 @@ export class Journal {
 
   /** Apply a record to the metadata and add it to the running transaction. */
   record(op: Op): void {
-    for (const extent of this.meta.apply(op)) this.freed.push(extent);
+    for (const extent of this.meta.apply(op)) {
+      this.freed.push(extent);
+      this.freedBlocks += extent.len;
+    }
     if (op.kind === 'inode') this.dirty.add(op.attrs.ino);
     this.ops.push(op);
   }
@@ -62,7 +70,7 @@ export class Journal {
 
   /** Blocks freed by records not yet durable: free once the next commit completes. */
   get pendingFreeBlocks(): number {
-    return this.freed.reduce((n, e) => n + e.len, 0);
+    return this.freedBlocks + this.committingFreeBlocks;
   }
 
   /** The id of the running transaction: a record added now is durable once it has committed. */
@@ -105,12 +113,12 @@ export class Journal {
    * synced, before any checkpoint is written: a copy left older by a power cut names the previous
    * slot, which is the idle slot the next checkpoint overwrites. Were another power cut to tear the
    * up-to-date copy during that checkpoint, the stale copy would be the only one left, naming a slot
-   * that now holds another epoch.
+   * that now holds another epoch. `version`: the format of the image as it is (repair's upgrade).
    * Context: as commit().
    */
-  rewriteSuperblocks(copies: number[]): Promise<void> {
+  rewriteSuperblocks(copies: number[], version = FORMAT_VERSION): Promise<void> {
     return this.serialize(async () => {
-      const sbBytes = encodeSuperblock(this.sb);
+      const sbBytes = encodeSuperblock(this.sb, version);
       for (const copy of copies) {
         await this.device.write(copy * BLOCK_SIZE, sbBytes);
         await this.device.sync();
@@ -118,26 +126,50 @@ export class Journal {
     });
   }
 
+  /**
+   * Run a commit after the ones before it. A full image or host (ENOSPC) fails this commit and
+   * leaves the journal as it was, to be tried again; any other I/O error aborts it.
+   */
   private serialize(work: () => Promise<void>): Promise<void> {
     return this.commits.run(() => {
       if (this.aborted) throw new FsError('EIO', `journal aborted after an I/O error: ${this.aborted.message}`);
       return work().catch((err: Error) => {
-        this.aborted = err;
+        if (!(err instanceof FsError && err.code === 'ENOSPC')) this.aborted = err;
         throw err;
       });
     });
   }
 
   private async commitNow(asCheckpoint: boolean): Promise<void> {
-    const ops = this.ops;
-    const freed = this.freed;
+    const { ops, dirty, freed, freedBlocks } = this;
     const tid = this.tid++;
     this.ops = [];
     this.dirty = new Set();
     this.freed = [];
+    this.freedBlocks = 0;
+    this.committingFreeBlocks = freedBlocks;
+    try {
+      await this.writeTransaction(ops, asCheckpoint);
+    } catch (err) {
+      this.committingFreeBlocks = 0;
+      // Nothing of it is durable: the superblock still names the old state and replay stops at a
+      // torn record. Its records go back in front of those added meanwhile, for the next commit.
+      this.ops = [...ops, ...this.ops];
+      for (const ino of this.dirty) dirty.add(ino);
+      this.dirty = dirty;
+      this.freed = [...freed, ...this.freed];
+      this.freedBlocks += freedBlocks;
+      throw err;
+    }
+    this.committedTid = tid;
+    this.committingFreeBlocks = 0;
+    this.allocator.release(freed);
+  }
+
+  /** Write one transaction's records: a log record, or a whole checkpoint. */
+  private async writeTransaction(ops: Op[], asCheckpoint: boolean): Promise<void> {
     if (ops.length === 0 && !asCheckpoint) {
       await this.device.sync();
-      this.committedTid = tid;
       return;
     }
     const payload = encodeOps(ops);
@@ -153,8 +185,6 @@ export class Journal {
       this.logEnd += record.length;
       this.logSeq++;
     }
-    this.committedTid = tid;
-    this.allocator.release(freed);
   }
 
   /** Write the whole metadata to the idle slot, then switch both superblock copies to it, one at a time. */
@@ -167,10 +197,15 @@ export class Journal {
     await this.device.write(g.checkpointStart[next.activeSlot]! * BLOCK_SIZE, frameCheckpoint(next.epoch, payload));
     await this.device.sync();
     const sbBytes = encodeSuperblock(next);
-    await this.device.write(0, sbBytes);
-    await this.device.sync();
-    await this.device.write(BLOCK_SIZE, sbBytes);
-    await this.device.sync();
+    try {
+      await this.device.write(0, sbBytes);
+      await this.device.sync();
+      await this.device.write(BLOCK_SIZE, sbBytes);
+      await this.device.sync();
+    } catch (err) {
+      // A copy may already name the new slot: retrying on the old one could lose commits, so abort (EIO).
+      throw new FsError('EIO', `superblock write failed: ${(err as Error).message}`);
+    }
     this.sb = next;
     this.logEnd = 0;
     this.logSeq = 0;

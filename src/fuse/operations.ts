@@ -8,15 +8,17 @@ import type Fuse from 'fuse-native';
 import type { Attr } from '../fs/api.js';
 import type { Vfs } from '../vfs/api.js';
 import { FsError, errnoOf } from '../util/errno.js';
+import { msFromNs, nsFromMs } from '../util/file-time.js';
 import type { Logger } from '../util/logger.js';
 
 type FuseOperations = Fuse.FuseOperations;
 type FuseStat = Fuse.FuseStat;
 
+/** fuse-native carries times as milliseconds both ways; the inode keeps nanoseconds. */
 function toStat(attr: Attr): FuseStat {
   return {
     mode: attr.mode, uid: attr.uid, gid: attr.gid, size: attr.size, nlink: attr.nlink, ino: attr.ino,
-    blksize: 4096, blocks: attr.blocks, atime: attr.atimeMs, mtime: attr.mtimeMs, ctime: attr.ctimeMs,
+    blksize: 4096, blocks: attr.blocks, atime: msFromNs(attr.atimeNs), mtime: msFromNs(attr.mtimeNs), ctime: msFromNs(attr.ctimeNs),
   };
 }
 
@@ -55,7 +57,7 @@ export function fuseOperations(vfs: Vfs, log: Logger): FuseOperations {
     release: (_path, fh, cb) => reply('release', cb, () => vfs.release(fh)),
     read: (_path, fh, buf, len, pos, cb) => replyBytes('read', cb, () => vfs.read(fh, pos, buf.subarray(0, len))),
     write: (_path, fh, buf, len, pos, cb) => replyBytes('write', cb, () => vfs.write(fh, pos, buf.subarray(0, len))),
-    flush: (_path, _fh, cb) => cb(0),
+    flush: (_path, fh, cb) => reply('flush', cb, () => vfs.flush(fh)),
     fsync: (_path, _datasync, fh, cb) => reply('fsync', cb, () => vfs.fsync(fh)),
     fsyncdir: (_path, _datasync, _fh, cb) => reply('fsyncdir', cb, () => vfs.syncAll()),
     mknod: (path, mode, _dev, cb) => reply('mknod', cb, () => vfs.mknod(path, mode)),
@@ -70,6 +72,6 @@ export function fuseOperations(vfs: Vfs, log: Logger): FuseOperations {
     ftruncate: (_path, fh, size, cb) => reply('ftruncate', cb, () => vfs.ftruncate(fh, size)),
     chmod: (path, mode, cb) => reply('chmod', cb, () => vfs.chmod(path, mode)),
     chown: (path, uid, gid, cb) => reply('chown', cb, () => vfs.chown(path, uid, gid)),
-    utimens: (path, atime, mtime, cb) => reply('utimens', cb, () => vfs.utimens(path, atime, mtime)),
+    utimens: (path, atime, mtime, cb) => reply('utimens', cb, () => vfs.utimens(path, nsFromMs(atime), nsFromMs(mtime))),
   };
 }

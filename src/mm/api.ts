@@ -18,8 +18,9 @@
  *  No task takes the add side of one mapping while holding the add side of another (views are
  *  prefaulted before the add side is taken and copied without faulting); a task may retake a side
  *  it already holds. Writeback and the flusher take page locks only, never a lock side. A buffered
- *  write holds a batch of page locks (ascending index) while direct reclaim writes back another
- *  page, which it picks only when that page is unlocked, so it never sleeps on a page lock there.
+ *  write holds a batch of page locks (ascending index) but never enters direct reclaim while it
+ *  does: with no room in the cache it ends the batch first. A task in direct reclaim thus holds no
+ *  page lock; it writes back a page it found unlocked, or sleeps until a page in flight settles.
  */
 
 /**
@@ -47,7 +48,8 @@
  * only inside the task that looked it up.
  */
 import { directRead as dioRead, directWrite as dioWrite } from './direct-io.js';
-import { filemapRead, fsync as filemapFsync, genericPerformWrite, truncate as filemapTruncate, truncateInodePagesFinal } from './filemap.js';
+import type { ErrseqCursor } from './errseq.js';
+import { filemapRead, flush as filemapFlush, fsync as filemapFsync, genericPerformWrite, truncate as filemapTruncate, truncateInodePagesFinal } from './filemap.js';
 import type { UserBuffer } from './iov-iter.js';
 import type { Mapping } from './mapping.js';
 import { MappedView } from './mapped-view.js';
@@ -56,7 +58,8 @@ import { inTask } from './task.js';
 import { check } from '../util/errno.js';
 
 export type { BackingStore } from './backing-store.js';
-export { PageCache, type CoherenceMode, type PageCacheOptions } from './page-cache.js';
+export { PageCache, UnwrittenData, type CoherenceMode, type PageCacheOptions } from './page-cache.js';
+export type { ErrseqCursor } from './errseq.js';
 export type { Mapping } from './mapping.js';
 export type { MappedView } from './mapped-view.js';
 export type { UserBuffer } from './iov-iter.js';
@@ -100,9 +103,25 @@ export function evictMapping(mapping: Mapping): Promise<void> {
   });
 }
 
-/** Write back the file's dirty pages, then make the store durable; throws a pending writeback error. */
-export function fsync(mapping: Mapping): Promise<void> {
-  return inTask('fsync', () => filemapFsync(mapping));
+/**
+ * An open file's view of its mapping's writeback errors (struct file's f_wb_err, sampled at open):
+ * pass it to fsync and flush so that each open file hears of each failure once.
+ */
+export function openFileErrors(mapping: Mapping): ErrseqCursor {
+  return mapping.wbErr.sample();
+}
+
+/**
+ * Write back the file's dirty pages, then make the store durable; throws a writeback error that
+ * `file` has not seen (without a file: one not yet reported to fsync(mapping)).
+ */
+export function fsync(mapping: Mapping, file: ErrseqCursor = mapping.defaultCursor): Promise<void> {
+  return inTask('fsync', () => filemapFsync(mapping, file));
+}
+
+/** close(2)'s flush: write back the file's dirty pages; throws a writeback error that `file` has not seen. */
+export function flush(mapping: Mapping, file: ErrseqCursor): Promise<void> {
+  return inTask('flush', () => filemapFlush(mapping, file));
 }
 
 /** Map [offset, offset+length) of the file (offset page aligned); accesses fault pages in. */

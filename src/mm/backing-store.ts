@@ -37,9 +37,22 @@ export interface BackingStore {
   /**
    * Write src at pos, allocating blocks as needed. Does not change i_size unless the write ends past
    * it (a direct write that extends the file); writeback clamps its last page to i_size itself.
-   * Fails with ENOSPC or EFBIG as FsError, leaving the file as it was.
+   * `reserved` blocks of the caller's reservations (see reserve()) pay for the blocks it allocates:
+   * on success all of them are used up or given back; on failure the caller still holds them.
+   * Fails with ENOSPC, EIO or EFBIG as FsError, leaving the file as it was.
    */
-  write(pos: number, src: IoVec): Promise<void>;
+  write(pos: number, src: IoVec, reserved?: number): Promise<void>;
+
+  /**
+   * Hold room for `blocks` blocks that dirty pages will need at writeback, and for the metadata that
+   * will map them (bcachefs's bch2_disk_reservation_get(); ext4's delalloc reservation). Never sleeps;
+   * fails with ENOSPC, holding nothing, when the room is not there: a buffered write learns of a full
+   * filesystem in write(2), before it accepts a byte, not at a writeback nobody waits for.
+   */
+  reserve(blocks: number): void;
+
+  /** Give back reserved blocks that will not be written (a dirty page truncated or dropped). */
+  unreserve(blocks: number): void;
 
   /** Make everything written so far, data then metadata, durable (the fs half of fsync). */
   sync(): Promise<void>;

@@ -5,6 +5,7 @@
 import { filemapGetPage } from './filemap.js';
 import type { Mapping } from './mapping.js';
 import { PAGE_SIZE } from './page.js';
+import { folioReservationGet } from './reservation.js';
 import { current } from './task.js';
 import { FsError } from '../util/errno.js';
 
@@ -53,7 +54,9 @@ export async function pageFault(mapping: Mapping, index: number): Promise<void> 
 /**
  * mirrors bch2_page_mkwrite(): the first store to a clean mapped page makes it dirty. Takes the add
  * side unconditionally (no fdm check: a direct write's pinning only reads, and a direct read holds
- * no lock), which keeps pages from being re-dirtied under a direct write's invalidation.
+ * no lock), which keeps pages from being re-dirtied under a direct write's invalidation. A page
+ * over a hole reserves its block first: on a full filesystem the store fails (ENOSPC, the kernel's
+ * SIGBUS) instead of a writeback failing later.
  * Context: takes and releases the mapping's add side and the page lock; may sleep.
  */
 export async function pageMkwrite(mapping: Mapping, index: number): Promise<void> {
@@ -69,6 +72,7 @@ export async function pageMkwrite(mapping: Mapping, index: number): Promise<void
         if (!page.attached || !page.uptodate) continue;
         await page.waitOnWriteback();
         if (page.pos >= mapping.host.size()) throw faultError(mapping, 'page truncated (SIGBUS)');
+        folioReservationGet(page);
         cache.markPageDirty(page);
         return;
       } finally {

@@ -2,7 +2,9 @@
  * filemap: buffered IO through the cache (mm/filemap.c), plus truncate and fsync.
  * Buffered read and write hold the mapping's add side while they look up, add and fill pages.
  */
+import type { ErrseqCursor } from './errseq.js';
 import { pageCacheReadahead } from './readahead.js';
+import { folioReservationGet } from './reservation.js';
 import { copyFromUser, copyToUser, faultInReadable, faultInWriteable, userBufferLength, type UserBuffer } from './iov-iter.js';
 import type { Mapping } from './mapping.js';
 import { PAGE_SIZE, type Page } from './page.js';
@@ -111,6 +113,10 @@ async function copyLoop(
     let copied: number | null;
     try {
       copied = await copy(done, chunk);
+    } catch (err) {
+      // As filemap_read() and generic_perform_write(): bytes already moved are the answer, the error waits for the next call.
+      if (done > 0) break;
+      throw err;
     } finally {
       mapping.lock.addPut();
     }
@@ -180,7 +186,13 @@ const WRITE_BATCH_PAGES = 32;
 async function copyUserToPages(mapping: Mapping, pos: number, src: UserBuffer, off: number, length: number): Promise<number> {
   let done = 0;
   while (done < length) {
-    const batch = await copyBatch(mapping, pos + done, src, off + done, length - done);
+    let batch: { bytes: number; short: boolean };
+    try {
+      batch = await copyBatch(mapping, pos + done, src, off + done, length - done);
+    } catch (err) {
+      if (done > 0) break;
+      throw err;
+    }
     done += batch.bytes;
     if (batch.short) break;
     await schedulePoint(mapping, 'buffered-write:after-copy');
@@ -190,7 +202,10 @@ async function copyUserToPages(mapping: Mapping, pos: number, src: UserBuffer, o
 
 /**
  * mirrors a run of write_begin(), copy, write_end(): the pages stay locked until i_size covers
- * what was copied, so writeback (which locks the page) never clamps the new bytes away.
+ * what was copied, so writeback (which locks the page) never clamps the new bytes away. Each page
+ * reserves its block before a byte is copied into it; a full filesystem ends the write there
+ * (ENOSPC if nothing was written). Holding pages, it never sleeps for room in the cache (another
+ * writer may hold the rest): it ends the batch instead, and the next one starts with none held.
  */
 async function copyBatch(mapping: Mapping, pos: number, src: UserBuffer, off: number, length: number): Promise<{ bytes: number; short: boolean }> {
   const { cache, host } = mapping;
@@ -204,8 +219,17 @@ async function copyBatch(mapping: Mapping, pos: number, src: UserBuffer, off: nu
       const want = Math.min(PAGE_SIZE - inPage, length - done);
       const index = Math.floor((pos + done) / PAGE_SIZE);
       const partial = want < PAGE_SIZE;
+      if (locked.length > 0 && !mapping.pages.has(index) && !cache.hasRoom()) break;
       const page = tryGrabCachePage(mapping, index, partial) ?? (await grabCachePageWriteBegin(mapping, index, partial));
       locked.push(page);
+      try {
+        folioReservationGet(page);
+      } catch (err) {
+        if (!page.uptodate) cache.deletePage(page);
+        if (done === 0) throw err;
+        short = true;
+        break;
+      }
       const copied = copyFromUser(src, off + done, page.bytes(inPage, inPage + want));
       if (!page.uptodate) {
         if (copied < want) {
@@ -354,14 +378,26 @@ async function lockPageForZeroing(mapping: Mapping, pos: number): Promise<Page |
 }
 
 /**
- * mirrors bch2_fsync(): write back and wait for the mapping's dirty pages, report any writeback
- * error once, then have the store make data and metadata durable.
+ * mirrors bch2_fsync(): write back and wait for the mapping's dirty pages, report a writeback error
+ * this file has not seen yet (file_check_and_advance_wb_err()), then have the store make data and
+ * metadata durable.
  * Context: no pagecache_add_lock side; may sleep.
  */
-export async function fsync(mapping: Mapping): Promise<void> {
+export async function fsync(mapping: Mapping, file: ErrseqCursor): Promise<void> {
   await filemapWriteAndWaitRange(mapping, 0, Infinity);
-  const error = mapping.writebackError;
-  mapping.writebackError = null;
+  const error = mapping.wbErr.checkAndAdvance(file);
   if (error) throw error;
   await mapping.host.sync();
+}
+
+/**
+ * mirrors nfs_file_flush(), the flush of close(2): write back the file's dirty pages and report a
+ * writeback error this file has not seen yet, so a close that returns 0 means the data reached the
+ * store (durable only after fsync: nothing is committed here).
+ * Context: no pagecache_add_lock side; may sleep.
+ */
+export async function flush(mapping: Mapping, file: ErrseqCursor): Promise<void> {
+  await filemapWriteAndWaitRange(mapping, 0, Infinity);
+  const error = mapping.wbErr.checkAndAdvance(file);
+  if (error) throw error;
 }

@@ -3,12 +3,12 @@
  * its dirty pages (oldest dirtied first) and its host, the BackingStore that holds the file below.
  */
 import type { BackingStore } from './backing-store.js';
+import { Errseq, type ErrseqCursor } from './errseq.js';
 import type { Page } from './page.js';
 import { PageList } from './page-list.js';
 import { PagecacheAddLock } from './pagecache-add-lock.js';
 import { PageTree } from './page-tree.js';
 import type { PageCache } from './page-cache.js';
-import type { FsError } from '../util/errno.js';
 
 export interface ReadaheadState {
   /** The page index a sequential reader would read next. */
@@ -26,8 +26,10 @@ export class Mapping {
   readonly dirty = new PageList();
   readonly lock: PagecacheAddLock;
   readonly readahead: ReadaheadState = { nextIndex: -1, window: 0, end: 0 };
-  /** A writeback error not yet reported (AS_EIO): the next fsync throws it. */
-  writebackError: FsError | null = null;
+  /** Writeback errors (mapping->wb_err): every open file hears of each one at its next fsync or close. */
+  readonly wbErr = new Errseq();
+  /** What in-process callers without a file of their own have seen of wbErr (fsync(mapping)). */
+  readonly defaultCursor: ErrseqCursor = { since: 0 };
 
   constructor(
     readonly cache: PageCache,

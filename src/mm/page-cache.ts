@@ -6,19 +6,20 @@
  * evicting one removes it from its mapping and returns its frame to the pool. Dirty pages are never
  * dropped, only written back: by the flusher (expiry age, background ratio), by writers throttled
  * at the hard ratio (balance_dirty_pages), and by direct reclaim when the cache is full. The cache
- * holds at most its bound plus the pages in flight (locked, under writeback, pinned).
+ * never holds more than its bound: a task that needs room while every page is in flight sleeps.
  */
 import type { BackingStore } from './backing-store.js';
 import { FramePool } from './frame-pool.js';
 import { Mapping } from './mapping.js';
-import { PAGE_SIZE, Page } from './page.js';
+import { PAGE_SIZE, Page, newWaitQueue, type WaitQueue } from './page.js';
+import { folioReservationPut } from './reservation.js';
 import { PageList } from './page-list.js';
 import { retirePage, reusePage } from './page-recycler.js';
 import type { ScheduleHook } from './schedule-points.js';
 import { PageCacheStats } from './stats.js';
 import { inTask, runTask } from './task.js';
 import { Flusher, filemapWriteAndWaitRange, writepage } from './writeback.js';
-import { check } from '../util/errno.js';
+import { FsError, check } from '../util/errno.js';
 
 export type CoherenceMode = 'none' | 'evict' | 'locked';
 
@@ -49,8 +50,13 @@ export interface PageCacheOptions {
   unsafeDisableFaultChecks?: boolean;
 }
 
-/** Write back at most this many dirty pages to make room for one new page before going over. */
-const RECLAIM_WRITEBACK_TRIES = 8;
+/** Dirty data that could not be written back when the cache closed: which file, how many bytes, why. */
+export class UnwrittenData extends FsError {
+  constructor(readonly files: ReadonlyArray<{ mapping: Mapping; bytes: number; error: FsError | null }>) {
+    super('EIO', `dirty data could not be written back: ${files.map((f) => `${f.mapping} ${f.bytes} bytes${f.error ? ` (${f.error.message})` : ''}`).join('; ')}`);
+    this.name = 'UnwrittenData';
+  }
+}
 
 export class PageCache {
   readonly options: Required<PageCacheOptions>;
@@ -68,11 +74,15 @@ export class PageCache {
   nrPages = 0;
   nrWriteback = 0;
   scheduleHook: ScheduleHook | null = null;
+  /** Told of every failed writeback (the daemon logs it): the file, the byte range and the cause. */
+  onWritebackError: ((mapping: Mapping, pos: number, length: number, error: FsError) => void) | null = null;
   private readonly pool: FramePool;
   /** The evictable pages, least recently used first. */
   private readonly lru = new PageList();
   private readonly flusher: Flusher;
   private readonly background = new Set<Promise<unknown>>();
+  /** Tasks in direct reclaim waiting for a page in flight to settle. */
+  private roomWaiters: WaitQueue | null = null;
   private nextMappingId = 1;
 
   constructor(options: PageCacheOptions) {
@@ -127,21 +137,50 @@ export class PageCache {
 
   /**
    * Make room for one page, then add a new locked, not-uptodate page at `index`; null if a page
-   * appeared there meanwhile. Writes back dirty pages to make room (direct reclaim); goes over the
-   * bound only when every page is in flight or keeps being redirtied.
-   * Context: the caller holds the mapping's add side; may sleep in direct reclaim.
+   * appeared there meanwhile. Direct reclaim writes back the oldest idle dirty page, or sleeps until
+   * a page in flight (locked, under writeback, pinned) settles. The cache never grows past its
+   * bound: when writeback fails and nothing else makes room, the caller gets the writeback error,
+   * so a writer hears that the disk is failing instead of the cache growing without end.
+   * Context: the caller holds the mapping's add side and no page lock; may sleep in direct reclaim.
    */
   async addLockedPage(mapping: Mapping, index: number): Promise<Page | null> {
-    for (let tries = 0; ; tries++) {
+    for (;;) {
       const page = this.tryAddLockedPage(mapping, index);
       if (page !== undefined) return page;
-      const victim = this.oldestDirtyIdlePage();
-      if (victim && tries < RECLAIM_WRITEBACK_TRIES) {
-        await writepage(victim);
-        continue;
-      }
-      return this.insertLockedPage(mapping, index);
+      await this.shrinkOne();
     }
+  }
+
+  /**
+   * Direct reclaim of one page: shrink_folio_list() on the oldest idle dirty page (write it back so
+   * it can be evicted), or reclaim_throttle() when every page is in flight.
+   * Context: holds no page lock while it sleeps; may sleep on writeback.
+   */
+  private async shrinkOne(): Promise<void> {
+    const victim = this.oldestDirtyIdlePage();
+    if (!victim) {
+      this.stats.reclaimWaits++;
+      await (this.roomWaiters ??= newWaitQueue()).promise;
+      return;
+    }
+    const errors = this.stats.writebackErrors;
+    await writepage(victim);
+    const error = victim.mapping.wbErr.latest;
+    if (this.stats.writebackErrors !== errors && error && !this.hasRoom()) {
+      throw new FsError(error.code, `no room in the page cache: writeback of ${victim.mapping} failed (${error.message})`);
+    }
+  }
+
+  /** A page can be added now without sleeping: the bound is not reached, or a clean page can go. */
+  hasRoom(): boolean {
+    return this.nrPages < this.capacityPages || this.lru.first !== null;
+  }
+
+  /** Wake tasks sleeping in direct reclaim: a page settled (unlocked, written, unpinned) or left. */
+  private wakeRoomWaiters(): void {
+    const waiters = this.roomWaiters;
+    this.roomWaiters = null;
+    waiters?.wake();
   }
 
   /**
@@ -158,8 +197,8 @@ export class PageCache {
   }
 
   /**
-   * Add the page; the caller found `index` free in the same synchronous step, so racing tasks
-   * cannot both add it, nor both take the last room.
+   * Add the page; the caller found `index` free and room for it in the same synchronous step, so
+   * racing tasks cannot both add it, nor both take the last room.
    */
   private insertLockedPage(mapping: Mapping, index: number): Page {
     const frame = this.pool.alloc();
@@ -189,6 +228,7 @@ export class PageCache {
   /** mirrors filemap_remove_folio(): take the page out of its mapping; free its frame unless pinned. */
   deletePage(page: Page): void {
     if (!page.attached) return;
+    folioReservationPut(page);
     page.attached = false;
     page.mapping.pages.delete(page.index);
     if (page.dirty) this.clearPageDirty(page);
@@ -216,6 +256,7 @@ export class PageCache {
 
   /** Keep the LRU holding exactly the evictable pages; trim to the bound when a page goes idle. */
   updateLru(page: Page): void {
+    if (this.roomWaiters) this.wakeRoomWaiters();
     if (!page.evictable) {
       if (this.lru.has(page)) this.lru.remove(page);
       return;
@@ -252,14 +293,6 @@ export class PageCache {
     this.updateLru(page);
   }
 
-  /** Pages in flight (locked, under writeback or pinned): the only excess allowed over the bound. */
-  pagesInFlight(): number {
-    let n = 0;
-    for (const mapping of this.mappings)
-      for (const page of mapping.pages.values()) if (page.locked || page.writeback || page.pinCount > 0) n++;
-    return n;
-  }
-
   /** Run fn as a background task (readahead, flusher) that close() waits for. */
   runInBackground(name: string, fn: () => Promise<void>): void {
     const work = runTask(name, fn).catch(() => undefined);
@@ -267,27 +300,41 @@ export class PageCache {
     void work.finally(() => this.background.delete(work));
   }
 
-  /** Write back every mapping's dirty pages and sync every host (as a task: it holds pages across awaits). */
+  /**
+   * Write back every mapping's dirty pages and sync every host (as a task: it holds pages across
+   * awaits). Goes through every mapping whatever fails; throws the first host sync error at the end.
+   */
   syncAll(): Promise<void> {
     return inTask('sync', async () => {
+      let failure: unknown = null;
       for (const mapping of [...this.mappings]) {
         // A file evicted while an earlier one was being synced is gone: nothing of it to make durable.
         if (!this.mappings.has(mapping)) continue;
         await filemapWriteAndWaitRange(mapping, 0, Infinity);
-        if (this.mappings.has(mapping)) await mapping.host.sync();
+        if (this.mappings.has(mapping)) await mapping.host.sync().catch((err: unknown) => (failure ??= err));
       }
+      if (failure) throw failure;
     });
   }
 
-  /** Stop the flusher, wait for background work, write back everything. */
+  /**
+   * Stop the flusher, wait for background work, write back everything. Throws UnwrittenData, naming
+   * each file and its bytes, when dirty pages could not be written (nobody may be told "written
+   * back" then), or the error that kept the hosts from syncing.
+   */
   async close(): Promise<void> {
     this.flusher.stop();
     while (this.background.size > 0) await Promise.all(this.background);
-    await this.syncAll();
+    let syncFailure: unknown = null;
+    await this.syncAll().catch((err: unknown) => (syncFailure = err));
+    const unwritten = [...this.dirtyMappings].map((mapping) => ({ mapping, bytes: mapping.dirty.size * PAGE_SIZE, error: mapping.wbErr.latest }));
+    if (unwritten.length > 0) throw new UnwrittenData(unwritten);
+    if (syncFailure) throw syncFailure;
   }
 
   /** The page is out of its mapping and unpinned: its frame goes back to the pool, the Page to the recycler. */
   private freeFrame(page: Page): void {
+    if (this.roomWaiters) this.wakeRoomWaiters();
     this.pool.release(page.data);
     page.data = EMPTY_FRAME;
     this.nrPages--;

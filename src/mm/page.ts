@@ -12,12 +12,12 @@ export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 
 /** A wait queue made on the first sleeper: a promise and its wake-up. */
-interface WaitQueue {
+export interface WaitQueue {
   promise: Promise<void>;
   wake: () => void;
 }
 
-function newWaitQueue(): WaitQueue {
+export function newWaitQueue(): WaitQueue {
   let wake!: () => void;
   const promise = new Promise<void>((resolve) => (wake = resolve));
   return { promise, wake };
@@ -30,6 +30,11 @@ export class Page {
   dirtiedAt = 0;
   locked = false;
   writeback = false;
+  /**
+   * The page holds a reservation of one block for its writeback (bcachefs's SECTOR_reserved folio
+   * state): taken when a write dirtied it over a hole, used up by the writeback that allocates it.
+   */
+  reserved = false;
   /** get_user_pages pins: a pinned page is never reclaimed and its frame outlives its eviction. */
   pinCount = 0;
   /** False once the page has left its mapping (evicted, invalidated, truncated). */
@@ -63,6 +68,7 @@ export class Page {
     this.dirtiedAt = 0;
     this.locked = false;
     this.writeback = false;
+    this.reserved = false;
     this.pinCount = 0;
     this.attached = true;
     this.list = null;

@@ -20,6 +20,8 @@ export class PageCacheStats implements LockWaitStats {
   writebackPages = 0;
   writebackErrors = 0;
   dirtyThrottles = 0;
+  /** Direct reclaims that slept because every page was in flight. */
+  reclaimWaits = 0;
   lockWaits: Record<LockSide, number> = { add: 0, block: 0 };
   lockWaitMs: Record<LockSide, number> = { add: 0, block: 0 };
   dioReads = 0;

@@ -5,6 +5,7 @@
 import { PAGE_SHIFT, PAGE_SIZE, type Page } from './page.js';
 import type { Mapping } from './mapping.js';
 import type { PageCache } from './page-cache.js';
+import { folioReservationPut, reservationsConsumed, reservedBlocks } from './reservation.js';
 import { schedulePoint } from './schedule-points.js';
 import { quiescentState } from './task.js';
 import { FsError } from '../util/errno.js';
@@ -15,7 +16,7 @@ const WRITEBACK_BATCH = 32;
 
 /**
  * mirrors writepage(): lock the page, mark it writeback, clear dirty, write it clamped to i_size,
- * end writeback. A failed write re-dirties the page and is reported by the next fsync.
+ * end writeback. A failed write re-dirties the page and is reported to every open file.
  * Context: takes and releases the page lock; no pagecache_add_lock side needed.
  */
 export function writepage(page: Page): Promise<void> {
@@ -54,23 +55,32 @@ export async function writepages(run: readonly Page[]): Promise<void> {
   await writeBatch(batch);
 }
 
-/** The store write of pages already under writeback, then their end of writeback. */
+/**
+ * The store write of pages already under writeback, then their end of writeback. A failure leaves
+ * the pages dirty, with their reservations, and is recorded on the mapping (mapping_set_error())
+ * for every open file's next fsync and close.
+ */
 async function writeBatch(batch: readonly Page[]): Promise<void> {
   const first = batch[0];
   if (!first) return;
   const { mapping } = first;
   const { cache } = mapping;
+  const length = Math.min(batch.length * PAGE_SIZE, mapping.host.size() - first.pos);
   try {
-    const length = Math.min(batch.length * PAGE_SIZE, mapping.host.size() - first.pos);
     if (length > 0) {
       await schedulePoint(mapping, 'writeback:before-store-write');
       await writeGathered(mapping, first.pos, batch, length);
+      reservationsConsumed(batch);
       for (const page of batch) page.blockNr = mapping.host.bmap(page.index);
+    } else {
+      for (const page of batch) folioReservationPut(page);
     }
     cache.stats.writebackPages += batch.length;
   } catch (err) {
+    const error = err instanceof FsError ? err : new FsError('EIO', String(err));
     cache.stats.writebackErrors++;
-    mapping.writebackError = err instanceof FsError ? err : new FsError('EIO', String(err));
+    mapping.wbErr.set(error);
+    cache.onWritebackError?.(mapping, first.pos, Math.max(length, 0), error);
     for (const page of batch) if (page.attached) cache.markPageDirty(page);
   } finally {
     for (const page of batch) {
@@ -82,7 +92,7 @@ async function writeBatch(batch: readonly Page[]): Promise<void> {
 
 /** Write the first `length` bytes of consecutive pages at `pos` (never past it): one store write of their frames. */
 function writeGathered(mapping: Mapping, pos: number, batch: readonly Page[], length: number): Promise<void> {
-  return mapping.host.write(pos, ioVecSlice(batch.map((page) => page.data), 0, length));
+  return mapping.host.write(pos, ioVecSlice(batch.map((page) => page.data), 0, length), reservedBlocks(batch));
 }
 
 /** Split pages of one mapping, sorted by index, into runs of consecutive indexes, at most one batch long. */

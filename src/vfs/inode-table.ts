@@ -10,6 +10,7 @@ import { evictMapping, type Mapping, type PageCache } from '../mm/api.js';
 export class InodeTable {
   private readonly mappings = new Map<number, Mapping>();
   private readonly opens = new Map<number, number>();
+  private readonly inos = new WeakMap<Mapping, number>();
 
   constructor(private readonly fs: Filesystem, private readonly cache: PageCache) {}
 
@@ -19,8 +20,14 @@ export class InodeTable {
     if (!mapping) {
       mapping = this.cache.createMapping(this.fs.store(ino), `ino${ino}`);
       this.mappings.set(ino, mapping);
+      this.inos.set(mapping, ino);
     }
     return mapping;
+  }
+
+  /** The inode whose page cache `mapping` is. */
+  inoOf(mapping: Mapping): number {
+    return this.inos.get(mapping)!;
   }
 
   /** A new open handle on `ino`: the file stays alive, even unlinked, until release. */

@@ -6,16 +6,16 @@
 import { constants } from 'node:fs';
 import { Filesystem, type Attr, type DirEntry, type ImageDevice, type MountOptions, type StatFs } from '../fs/api.js';
 import {
-  PageCache, bufferedRead, bufferedWrite, directRead, directWrite, fsync, runTask, truncate,
+  PageCache, UnwrittenData, bufferedRead, bufferedWrite, directRead, directWrite, flush, fsync, runTask, truncate,
   type CoherenceMode, type ScheduleHook, type StatsSnapshot,
 } from '../mm/api.js';
 import type { Logger } from '../util/logger.js';
 import { FsError, check } from '../util/errno.js';
-import { HandleTable, type FileHandle } from './handles.js';
+import { HandleTable } from './handles.js';
 import { InodeTable } from './inode-table.js';
 import { InodeWriteLocks } from './inode-write-lock.js';
 import { ActiveOps } from './active-ops.js';
-import { walkParent, walkPath } from './path-walk.js';
+import { namesOf, walkParent, walkPath } from './path-walk.js';
 
 const { S_IFMT, S_IFREG } = constants;
 /** chown(2)'s "leave unchanged", as libfuse hands it over: (uid_t)-1. */
@@ -72,6 +72,11 @@ export class Vfs {
   private static async attach(mount: () => Promise<Filesystem>, options: VfsOptions): Promise<Vfs> {
     const cache = new PageCache({ cacheSize: options.cacheSize, coherence: options.coherence, dioAlign: options.dioAlign });
     if (options.dioEvictDelayMs) cache.scheduleHook = delayAfterEvict(options.dioEvictDelayMs);
+    const log = options.logger;
+    if (log) {
+      cache.onWritebackError = (mapping, pos, length, error) =>
+        log.warn({ file: mapping.name, pos, length, code: error.code, err: error.message }, 'writeback failed: the data stays dirty and the error goes to fsync and close');
+    }
     try {
       return new Vfs(await mount(), cache, options);
     } catch (err) {
@@ -80,11 +85,20 @@ export class Vfs {
     }
   }
 
-  /** Wait for the data operations in flight (new ones fail), then write back every dirty page, commit, checkpoint and release the image. */
+  /**
+   * Wait for the data operations in flight (new ones fail), then write back every dirty page, commit,
+   * checkpoint and release the image. Throws, naming each file and how many bytes it lost, when dirty
+   * data could not be written back; the image is released all the same, holding what was committed.
+   */
   async close(): Promise<void> {
     await this.active.drain();
     try {
       await this.cache.close();
+    } catch (err) {
+      if (!(err instanceof UnwrittenData)) throw err;
+      const names = namesOf(this.fs, err.files.map((file) => this.inodes.inoOf(file.mapping)));
+      const lost = err.files.map((file) => `${names.get(this.inodes.inoOf(file.mapping))}: ${file.bytes} bytes${file.error ? ` (${file.error.message})` : ''}`);
+      throw new FsError('EIO', `dirty data could not be written back and is lost: ${lost.join('; ')}`);
     } finally {
       await this.fs.unmount();
     }
@@ -169,8 +183,9 @@ export class Vfs {
     });
   }
 
-  utimens(path: string, atimeMs: number, mtimeMs: number): void {
-    this.fs.setattr(walkPath(this.fs, path), { atimeMs, mtimeMs });
+  /** Times in nanoseconds since the epoch. */
+  utimens(path: string, atimeNs: bigint, mtimeNs: bigint): void {
+    this.fs.setattr(walkPath(this.fs, path), { atimeNs, mtimeNs });
   }
 
   // ---- file data ----
@@ -202,7 +217,7 @@ export class Vfs {
     const writeAt = (at: number): Promise<number> =>
       runTask(`write fh${fh}`, async () => {
         const written = await (handle.direct ? directWrite : bufferedWrite)(handle.mapping, at, src);
-        this.touchData(handle);
+        this.fs.fileUpdateTime(handle.ino);
         return written;
       });
     const host = handle.mapping.host;
@@ -215,7 +230,19 @@ export class Vfs {
   /** fsync(2): write back the file's pages and commit the filesystem (data, then metadata). */
   fsync(fh: number): Promise<void> {
     const handle = this.handles.get(fh);
-    return this.active.run(() => runTask(`fsync fh${fh}`, () => fsync(handle.mapping)));
+    return this.active.run(() => runTask(`fsync fh${fh}`, () => fsync(handle.mapping, handle.wbErr)));
+  }
+
+  /**
+   * close(2) of a descriptor open for writing (FUSE FLUSH): write back the file's pages so that a
+   * writeback failure reaches this close, and report one this handle has not heard of. Nothing is
+   * committed.
+   */
+  flush(fh: number): Promise<void> {
+    const handle = this.handles.get(fh);
+    // As nfs_file_flush(): a reader's close neither writes back other writers' pages nor hears of their errors.
+    if (!handle.writable) return Promise.resolve();
+    return this.active.run(() => runTask(`flush fh${fh}`, () => flush(handle.mapping, handle.wbErr)));
   }
 
   /** fsync on a directory, or sync(2): commit everything. */
@@ -240,12 +267,8 @@ export class Vfs {
     return this.active.run(async () => {
       const mapping = this.inodes.mapping(ino);
       await runTask(`truncate ino${ino}`, () => truncate(mapping, size));
-      this.fs.setattr(ino, { mtimeMs: Date.now() });
+      this.fs.fileUpdateTime(ino);
     });
-  }
-
-  private touchData(handle: FileHandle): void {
-    this.fs.setattr(handle.ino, { mtimeMs: Date.now() });
   }
 
   private lookupOrNull(parent: number, name: string): number | null {

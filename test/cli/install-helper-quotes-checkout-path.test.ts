@@ -1,8 +1,9 @@
 /**
- * Guards mount/install-helper.sh against checkout paths with shell metacharacters: the wrapper it
- * writes must hand mount.fuse.coherefs the checkout and its arguments unchanged, whatever the path
- * holds (a ' ended the quoting). Runs a copy of mount/ in such a path, with a stand-in CLI that prints
- * what it was given; nothing is installed outside the temporary directory and nothing is mounted.
+ * Guards mount/install-helper.sh (and scripts/install-wrapper.sh, which writes the wrapper) against
+ * checkout paths with shell metacharacters: the wrapper must hand mount.fuse.coherefs the checkout
+ * and its arguments unchanged, whatever the path holds (a ' ended the quoting). Runs a copy of the
+ * scripts in such a path, with a stand-in CLI that prints what it was given; nothing is installed
+ * outside the temporary directory and nothing is mounted.
  */
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
@@ -22,9 +23,10 @@ describe('mount/install-helper.sh', () => {
 
   it(`writes a wrapper that works from a checkout at a path like "${AWKWARD}"`, async () => {
     const checkout = join(dir(), AWKWARD);
-    await mkdir(join(checkout, 'mount'), { recursive: true });
-    await mkdir(join(checkout, 'dist/src/cli'), { recursive: true });
-    for (const script of ['install-helper.sh', 'mount.fuse.coherefs']) await copyFile(projectFile(`mount/${script}`), join(checkout, 'mount', script));
+    for (const sub of ['mount', 'scripts', 'dist/src/cli']) await mkdir(join(checkout, sub), { recursive: true });
+    for (const script of ['mount/install-helper.sh', 'mount/mount.fuse.coherefs', 'scripts/install-wrapper.sh']) {
+      await copyFile(projectFile(script), join(checkout, script));
+    }
     await writeFile(join(checkout, 'dist/src/cli/main.js'), STAND_IN_CLI);
     const wrapper = join(dir(), 'mount.fuse.coherefs');
 

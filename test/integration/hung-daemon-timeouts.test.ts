@@ -5,9 +5,10 @@
  * and leaving nothing mounted and the image unlocked. Each exits 1 with a message saying so.
  * `coherefs umount --force` aborts the stopped daemon's connection itself and removes the mount.
  */
-import { access, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ImageLock } from '../../src/fs/image-lock.js';
 import { findMount } from '../../src/util/mountinfo.js';
 import { requireFuse } from './harness/require-fuse.js';
 import { MiB, cleanUpAfterEach, coherefs, mountCoherefs, scratchImage, sha256File, waitForExit } from './harness/coherefs-mount.js';
@@ -52,7 +53,7 @@ describe.runIf(requireFuse())('commands waiting for a hung daemon time out', () 
     }
     // Woken up, the daemon finds its connection gone: it releases the image and exits.
     expect(await waitForExit(mount.pid)).toBe(true);
-    await expect(access(`${scratch.image}.lock`)).rejects.toThrow(/ENOENT/);
+    expect(await ImageLock.holder(scratch.image)).toBeNull();
   });
 
   it('a background mount whose daemon does not get ready is stopped after --timeout', async () => {
@@ -71,7 +72,7 @@ describe.runIf(requireFuse())('commands waiting for a hung daemon time out', () 
     const pid = Number(/pid (\d+)/.exec(result.stderr)![1]);
     expect(await waitForExit(pid, 1000), 'the daemon is gone').toBe(true);
     expect(await findMount(mountpoint)).toBeUndefined();
-    await expect(access(`${scratch.image}.lock`)).rejects.toThrow(/ENOENT/);
+    expect(await ImageLock.holder(scratch.image)).toBeNull();
     expect(await sha256File(scratch.image)).toBe(sum);
   });
 });

@@ -69,7 +69,7 @@ const running = (what: RegExp) => async (tmp: string) => (await processesUsing(t
 
 describe.runIf(requireFuse())('tools interrupted by a signal clean up', () => {
   it('the fio bench runner, Ctrl-C: its 3 mounts, 3 daemons, image and scratch files', async () => {
-    const bench = [projectFile('dist/bench/run-fio-bench.js'), '--runtime', '1', '--repeat', '1', '--size', '4M', '--cache-size', '16M'];
+    const bench = [projectFile('dist/bench/run-fio-bench.js'), '--runtime', '1', '--repeat', '1', '--size', '4M', '--cache-size', '16M', '--no-docs'];
     await interruptOnceUp(bench, running(/^fio /), 3, 'SIGINT', 'group');
   });
 

@@ -1,6 +1,10 @@
-/** An in-memory BackingStore for the mm tests; `yieldEvery` makes each call yield to the event loop. */
+/**
+ * An in-memory BackingStore for the mm tests; `yieldToEventLoop` makes each call yield to the event
+ * loop, `capacityBlocks` makes it a store that can fill up (reservations and writes get ENOSPC).
+ */
 import type { BackingStore } from '../../src/mm/api.js';
 import { PAGE_SIZE } from '../../src/mm/api.js';
+import { FsError } from '../../src/util/errno.js';
 import { ioVecGather, ioVecLength, ioVecScatter, type IoVec } from '../../src/util/iovec.js';
 
 export class MemoryStore implements BackingStore {
@@ -8,8 +12,25 @@ export class MemoryStore implements BackingStore {
   length = 0;
   syncs = 0;
   writes = 0;
+  /** Blocks held by reservations of dirty pages. */
+  reservedBlocks = 0;
 
-  constructor(private readonly options: { yieldToEventLoop?: boolean } = {}) {}
+  constructor(private readonly options: { yieldToEventLoop?: boolean; capacityBlocks?: number } = {}) {}
+
+  /** Blocks the file's bytes take (the store has no holes: everything below its length is allocated). */
+  get usedBlocks(): number {
+    return Math.ceil(this.length / PAGE_SIZE);
+  }
+
+  reserve(blocks: number): void {
+    const capacity = this.options.capacityBlocks ?? Infinity;
+    if (this.usedBlocks + this.reservedBlocks + blocks > capacity) throw new FsError('ENOSPC', 'memory store full');
+    this.reservedBlocks += blocks;
+  }
+
+  unreserve(blocks: number): void {
+    this.reservedBlocks -= blocks;
+  }
 
   size(): number {
     return this.length;
@@ -34,10 +55,14 @@ export class MemoryStore implements BackingStore {
     ioVecScatter(this.bytes.subarray(Math.min(pos, this.length), this.length), dst);
   }
 
-  async write(pos: number, src: IoVec): Promise<void> {
+  async write(pos: number, src: IoVec, reserved = 0): Promise<void> {
     await this.pause();
-    this.writes++;
     const end = pos + ioVecLength(src);
+    const newBlocks = Math.max(0, Math.ceil(end / PAGE_SIZE) - this.usedBlocks);
+    const capacity = this.options.capacityBlocks ?? Infinity;
+    if (this.usedBlocks + this.reservedBlocks - reserved + newBlocks > capacity) throw new FsError('ENOSPC', 'memory store full');
+    this.reservedBlocks -= reserved;
+    this.writes++;
     this.ensure(end);
     ioVecGather(src, this.bytes, pos);
     this.length = Math.max(this.length, end);

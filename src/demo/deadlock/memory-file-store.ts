@@ -43,6 +43,11 @@ export class MemoryFileStore implements BackingStore {
 
   async sync(): Promise<void> {}
 
+  /** Memory has room for whatever the demo writes: nothing to hold. */
+  reserve(): void {}
+
+  unreserve(): void {}
+
   bmap(index: number): number | null {
     return index * PAGE_SIZE < this.bytes.length ? index : null;
   }

@@ -49,6 +49,15 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Run a tool (dd, cp, ...) to completion (killed after timeoutMs, default 120 s); never rejects on a non-zero exit. */
+export function runTool(command: string, args: string[], timeoutMs = 120_000): Promise<CliResult> {
+  return new Promise((resolve) =>
+    execFile(command, args, { timeout: timeoutMs }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
 /** Run `coherefs ARGS...` to completion (killed after timeoutMs, default 30 s); never rejects on a non-zero exit. */
 export function coherefs(args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   const { timeoutMs = 30_000, env = process.env } = options;
