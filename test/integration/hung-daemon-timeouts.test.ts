@@ -9,6 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ImageLock } from '../../src/fs/image-lock.js';
+import type { DaemonMount } from '../../src/util/daemon-mount.js';
 import { findMount } from '../../src/util/mountinfo.js';
 import { requireFuse } from './harness/require-fuse.js';
 import { MiB, cleanUpAfterEach, coherefs, mountCoherefs, scratchImage, sha256File, waitForExit } from './harness/coherefs-mount.js';
@@ -19,12 +20,18 @@ const HANG_DAEMON = 'if (process.env.COHEREFS_READY_FD) Atomics.wait(new Int32Ar
 describe.runIf(requireFuse())('commands waiting for a hung daemon time out', () => {
   const used = cleanUpAfterEach();
 
-  it('stats (10 s) and umount (--timeout) give up on a stopped daemon', async () => {
+  /** A mount whose daemon answered once and was then stopped (SIGSTOP): the test must SIGCONT it. */
+  async function stoppedDaemon(): Promise<{ image: string; mount: DaemonMount }> {
     const scratch = (used.scratch = await scratchImage(64 * MiB));
     const mount = (used.mount = await mountCoherefs(scratch.image));
     // The control socket is made just after the mount shows: wait for the daemon's first answer.
     await expect.poll(async () => (await coherefs(['stats', mount.mountpoint])).code, { timeout: 10_000 }).toBe(0);
     process.kill(mount.pid, 'SIGSTOP');
+    return { image: scratch.image, mount };
+  }
+
+  it('stats (10 s) and umount (--timeout) give up on a stopped daemon', async () => {
+    const { mount } = await stoppedDaemon();
     try {
       const stats = await coherefs(['stats', mount.mountpoint]);
       expect(stats.stderr).toMatch(/the coherefs daemon serving .* did not answer within 10 s/);
@@ -39,10 +46,7 @@ describe.runIf(requireFuse())('commands waiting for a hung daemon time out', () 
   });
 
   it('umount --force aborts the connection of a stopped daemon from the CLI and removes the mount', async () => {
-    const scratch = (used.scratch = await scratchImage(64 * MiB));
-    const mount = (used.mount = await mountCoherefs(scratch.image));
-    await expect.poll(async () => (await coherefs(['stats', mount.mountpoint])).code, { timeout: 10_000 }).toBe(0);
-    process.kill(mount.pid, 'SIGSTOP');
+    const { image, mount } = await stoppedDaemon();
     try {
       const umount = await coherefs(['umount', '--force', mount.mountpoint, '--timeout', '2']);
       expect(umount.stderr).toMatch(/did not answer within 2 s: aborted its connection and removed .*; what the daemon had not written back is lost/);
@@ -53,7 +57,7 @@ describe.runIf(requireFuse())('commands waiting for a hung daemon time out', () 
     }
     // Woken up, the daemon finds its connection gone: it releases the image and exits.
     expect(await waitForExit(mount.pid)).toBe(true);
-    expect(await ImageLock.holder(scratch.image)).toBeNull();
+    expect(await ImageLock.holder(image)).toBeNull();
   });
 
   it('a background mount whose daemon does not get ready is stopped after --timeout', async () => {
