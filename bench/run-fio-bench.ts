@@ -3,14 +3,16 @@
  * [--cache-size SIZE] [--coherefs DIR --coherefs-pid PID] [--no-docs]` (bench-args.ts): the fio matrix against a coherefs mount, a plain file on the
  * host filesystem ("image-file"), the ceiling daemon's mount and the same daemon passing every
  * request through to host files ("passthrough"), in one run, N paired rounds per case. Without --coherefs it makes a sparse image in a mktemp directory and mounts it itself.
- * Everything it creates (mounts, image, files) is removed at the end. Results go to bench/results/
- * and, unless --no-docs, replace the results section of docs/benchmarks.md (bench-docs.ts).
+ * Everything it creates (mounts, daemons, image, files) is removed at the end, also when SIGINT
+ * (Ctrl-C), SIGTERM or SIGHUP interrupts it. Results go to bench/results/ and, unless --no-docs,
+ * replace the results section of docs/benchmarks.md (bench-docs.ts).
  */
 import { CommanderError } from 'commander';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkfs } from '../src/fs/api.js';
+import { cleanUpOnSignal, untilCleanedUp } from '../src/util/cleanup-on-signal.js';
 import type { DaemonMount } from '../src/util/daemon-mount.js';
 import { parseSize } from '../src/util/size.js';
 import { parseBenchArgs, type BenchArgs } from './bench-args.js';
@@ -36,6 +38,8 @@ if (options.docs) await checkBenchDocs(DEFAULT_BENCH_DOCS);
 const imageSize = Math.max(2 * 2 ** 30, 6 * parseSize(options.size));
 
 const scratch = await mkdtemp(join(tmpdir(), 'coherefs-bench-'));
+// Interrupted (Ctrl-C): the mounts go first (registered later, undone first), then the scratch files.
+const forgetScratch = cleanUpOnSignal(() => rm(scratch, { recursive: true, force: true }));
 const mounts: DaemonMount[] = [];
 try {
   const targets: BenchTarget[] = [];
@@ -72,7 +76,11 @@ try {
     await updateBenchDocs(report, process.argv.slice(2));
     process.stdout.write(`${DEFAULT_BENCH_DOCS.page}\n${DEFAULT_BENCH_DOCS.chart}\n`);
   }
+} catch (err) {
+  await untilCleanedUp();
+  throw err;
 } finally {
   for (const mount of mounts) await mount.teardown();
   await rm(scratch, { recursive: true, force: true });
+  forgetScratch();
 }

@@ -8,15 +8,17 @@ import type Fuse from 'fuse-native';
 import type { Attr } from '../fs/api.js';
 import type { Vfs } from '../vfs/api.js';
 import { FsError, errnoOf } from '../util/errno.js';
+import { msFromNs, nsFromMs } from '../util/file-time.js';
 import type { Logger } from '../util/logger.js';
 
 type FuseOperations = Fuse.FuseOperations;
 type FuseStat = Fuse.FuseStat;
 
+/** fuse-native carries times as milliseconds both ways; the inode keeps nanoseconds. */
 function toStat(attr: Attr): FuseStat {
   return {
     mode: attr.mode, uid: attr.uid, gid: attr.gid, size: attr.size, nlink: attr.nlink, ino: attr.ino,
-    blksize: 4096, blocks: attr.blocks, atime: attr.atimeMs, mtime: attr.mtimeMs, ctime: attr.ctimeMs,
+    blksize: 4096, blocks: attr.blocks, atime: msFromNs(attr.atimeNs), mtime: msFromNs(attr.mtimeNs), ctime: msFromNs(attr.ctimeNs),
   };
 }
 
@@ -88,6 +90,6 @@ export function fuseOperations(vfs: Vfs, log: Logger): FuseOperations {
     ftruncate: (path, fh, size, cb) => reply('ftruncate', { path, fh, size }, cb, () => vfs.ftruncate(fh, size)),
     chmod: (path, mode, cb) => reply('chmod', { path, mode }, cb, () => vfs.chmod(path, mode)),
     chown: (path, uid, gid, cb) => reply('chown', { path, uid, gid }, cb, () => vfs.chown(path, uid, gid)),
-    utimens: (path, atime, mtime, cb) => reply('utimens', { path, atime, mtime }, cb, () => vfs.utimens(path, atime, mtime)),
+    utimens: (path, atime, mtime, cb) => reply('utimens', { path, atime, mtime }, cb, () => vfs.utimens(path, nsFromMs(atime), nsFromMs(mtime))),
   };
 }

@@ -11,7 +11,7 @@ import {
 } from '../mm/api.js';
 import type { Logger } from '../util/logger.js';
 import { FsError, check } from '../util/errno.js';
-import { HandleTable, type FileHandle } from './handles.js';
+import { HandleTable } from './handles.js';
 import { InodeTable } from './inode-table.js';
 import { InodeWriteLocks } from './inode-write-lock.js';
 import { ActiveOps } from './active-ops.js';
@@ -183,8 +183,9 @@ export class Vfs {
     });
   }
 
-  utimens(path: string, atimeMs: number, mtimeMs: number): void {
-    this.fs.setattr(walkPath(this.fs, path), { atimeMs, mtimeMs });
+  /** Times in nanoseconds since the epoch. */
+  utimens(path: string, atimeNs: bigint, mtimeNs: bigint): void {
+    this.fs.setattr(walkPath(this.fs, path), { atimeNs, mtimeNs });
   }
 
   // ---- file data ----
@@ -216,7 +217,7 @@ export class Vfs {
     const writeAt = (at: number): Promise<number> =>
       runTask(`write fh${fh}`, async () => {
         const written = await (handle.direct ? directWrite : bufferedWrite)(handle.mapping, at, src);
-        this.touchData(handle);
+        this.fs.fileUpdateTime(handle.ino);
         return written;
       });
     const host = handle.mapping.host;
@@ -233,11 +234,14 @@ export class Vfs {
   }
 
   /**
-   * close(2) of a descriptor (FUSE FLUSH): write back the file's pages so that a writeback failure
-   * reaches this close, and report one this handle has not heard of. Nothing is committed.
+   * close(2) of a descriptor open for writing (FUSE FLUSH): write back the file's pages so that a
+   * writeback failure reaches this close, and report one this handle has not heard of. Nothing is
+   * committed.
    */
   flush(fh: number): Promise<void> {
     const handle = this.handles.get(fh);
+    // As nfs_file_flush(): a reader's close neither writes back other writers' pages nor hears of their errors.
+    if (!handle.writable) return Promise.resolve();
     return this.active.run(() => runTask(`flush fh${fh}`, () => flush(handle.mapping, handle.wbErr)));
   }
 
@@ -263,12 +267,8 @@ export class Vfs {
     return this.active.run(async () => {
       const mapping = this.inodes.mapping(ino);
       await runTask(`truncate ino${ino}`, () => truncate(mapping, size));
-      this.fs.setattr(ino, { mtimeMs: Date.now() });
+      this.fs.fileUpdateTime(ino);
     });
-  }
-
-  private touchData(handle: FileHandle): void {
-    this.fs.setattr(handle.ino, { mtimeMs: Date.now() });
   }
 
   private lookupOrNull(parent: number, name: string): number | null {

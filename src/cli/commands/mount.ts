@@ -4,7 +4,8 @@
  * mount). A daemon not ready within --timeout seconds is stopped, and its mount cleared if it made one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, fstatSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { forceUnmount, waitForExit } from '../../util/daemon-mount.js';
@@ -63,8 +64,18 @@ function readyMessage(channel: Readable, timeoutMs: number): Promise<string | nu
   });
 }
 
+/**
+ * What the daemon wrote to its log since `offset` that is not one of its JSON records: the words of
+ * libfuse and fusermount, which print why a mount failed to stderr, and only there.
+ */
+async function plainLines(logPath: string, offset: number): Promise<string[]> {
+  const text = (await readFile(logPath)).subarray(offset).toString('utf8');
+  return text.split('\n').filter((line) => line.trim() && !line.startsWith('{'));
+}
+
 async function startInBackground(image: string, mountpoint: string, flags: MountFlags): Promise<void> {
   const { path: logPath, fd: logFd } = await openDaemonLog(image, mountpoint);
+  const logStart = fstatSync(logFd).size;
   const args = [process.argv[1]!, 'mount', image, mountpoint, '-f', ...(flags.debug ? ['-d'] : []), ...(flags.options ? ['-o', flags.options] : [])];
   const child = spawn(process.execPath, args, {
     detached: true,
@@ -77,7 +88,9 @@ async function startInBackground(image: string, mountpoint: string, flags: Mount
     throw new Error(`the daemon (pid ${child.pid}) was not ready within ${flags.timeout} s and was stopped; nothing is mounted (log: ${logPath})`);
   }
   if (message !== 'ready') {
-    throw new Error(message || `the daemon exited before mounting (log: ${logPath})`);
+    // Its own last words (`coherefs: MESSAGE`) came through the ready channel already.
+    const said = (await plainLines(logPath, logStart)).filter((line) => !line.startsWith('coherefs: ')).join('\n');
+    throw new Error(`${message || 'the daemon exited before mounting'}${said ? `\n${said}` : ''}\n(log: ${logPath})`);
   }
   child.unref();
   process.stdout.write(`mounted ${image} on ${mountpoint} (daemon pid ${child.pid}, log ${logPath})\n`);

@@ -9,7 +9,7 @@
 import { openSync } from 'node:fs';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { readMounts } from '../../util/mountinfo.js';
+import { readMountinfo } from '../../util/mountinfo.js';
 import { mountKey } from './control-socket.js';
 import { RUNTIME_DIR } from './runtime-dir.js';
 
@@ -74,7 +74,7 @@ export async function removeUnusedLogs(dir: string, liveKeys: ReadonlySet<string
 
 /** The keys of the coherefs mounts there are now (mountinfo gives real paths, as the keys are made from). */
 async function liveMountKeys(): Promise<Set<string>> {
-  const mounts = (await readMounts()).filter((entry) => entry.fstype === 'fuse.coherefs');
+  const mounts = (await readMountinfo()).filter((entry) => entry.fstype === 'fuse.coherefs');
   return new Set(mounts.map((entry) => mountKey(entry.mountpoint).slice(0, KEY_DIGITS)));
 }
 
