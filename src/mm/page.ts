@@ -4,6 +4,8 @@
  * `writeback` is set while its write to the store is in flight. Both are plain flags: taking an
  * uncontended lock costs nothing (folio_trylock), and a promise to sleep on is made only when
  * somebody has to wait, as the kernel queues on a page's wait queue only when it sleeps.
+ * A state change touches the page and its waiters only, never the cache (folio_unlock() clears a
+ * bit and wakes): the cache keeps its LRU and reclaim at its own points (page-cache.ts).
  */
 import type { Mapping } from './mapping.js';
 import type { PageList } from './page-list.js';
@@ -98,7 +100,6 @@ export class Page {
   trylock(): boolean {
     if (this.locked) return false;
     this.locked = true;
-    this.mapping.cache.updateLru(this);
     return true;
   }
 
@@ -119,13 +120,11 @@ export class Page {
     this.locked = false;
     this.unlockWaiters = null;
     waiters?.wake();
-    this.mapping.cache.updateLru(this);
   }
 
   /** mirrors folio_start_writeback(). */
   startWriteback(): void {
     this.writeback = true;
-    this.mapping.cache.updateLru(this);
   }
 
   /** mirrors folio_end_writeback(). */
@@ -134,7 +133,6 @@ export class Page {
     this.writeback = false;
     this.writebackWaiters = null;
     waiters?.wake();
-    this.mapping.cache.updateLru(this);
   }
 
   /** mirrors folio_wait_writeback(): stable pages, nobody modifies a page being written. */
