@@ -24,6 +24,15 @@ async function readEach(mapping: Mapping, n: number): Promise<void> {
   for (let index = 0; index < n; index++) await bufferedRead(mapping, index * PAGE_SIZE, new Uint8Array(PAGE_SIZE));
 }
 
+/** A cache full of file a's clean pages (read in index order), and a one-page file b not cached. */
+async function cacheFullOfA(): Promise<{ cache: PageCache; a: Mapping; b: Mapping }> {
+  const cache = new PageCache({ cacheSize: CACHE_PAGES * PAGE_SIZE, readaheadMaxPages: 0 });
+  const a = await filledFile(cache, 'a', CACHE_PAGES);
+  const b = await filledFile(cache, 'b', 1);
+  await readEach(a, CACHE_PAGES);
+  return { cache, a, b };
+}
+
 function pageOf(mapping: Mapping, index: number): Page {
   const page = mapping.pages.get(index);
   if (!page) throw new Error(`page ${index} of ${mapping} is not cached`);
@@ -50,10 +59,7 @@ describe('page state changes', () => {
   });
 
   it('leave the LRU order alone: a page locked and unlocked is still the oldest, and no unlock evicts', async () => {
-    const cache = new PageCache({ cacheSize: CACHE_PAGES * PAGE_SIZE, readaheadMaxPages: 0 });
-    const a = await filledFile(cache, 'a', CACHE_PAGES);
-    const b = await filledFile(cache, 'b', 1);
-    await readEach(a, CACHE_PAGES);
+    const { cache, a, b } = await cacheFullOfA();
     expect(cache.nrPages).toBe(CACHE_PAGES);
     // Lock traffic on the oldest page, as writeback or a truncate of a neighbour makes it: no access.
     const oldest = pageOf(a, 0);
@@ -70,10 +76,7 @@ describe('page state changes', () => {
   });
 
   it('wake a task in direct reclaim when any locked page is unlocked, not only the oldest', async () => {
-    const cache = new PageCache({ cacheSize: CACHE_PAGES * PAGE_SIZE, readaheadMaxPages: 0 });
-    const a = await filledFile(cache, 'a', CACHE_PAGES);
-    const b = await filledFile(cache, 'b', 1);
-    await readEach(a, CACHE_PAGES);
+    const { cache, a, b } = await cacheFullOfA();
     // Every page in flight (as readers of each would hold them): no page can go.
     const pages = Array.from({ length: CACHE_PAGES }, (_, index) => pageOf(a, index));
     for (const page of pages) expect(page.trylock()).toBe(true);
