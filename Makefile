@@ -14,7 +14,7 @@ TS_SOURCES := $(shell find src bench test -name '*.ts') tsconfig.json
 BUILD_STAMP := dist/.build-stamp
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: deps debian-packages build install uninstall test lint mount demo bench docker-test clean FORCE
+.PHONY: deps debian-packages build install uninstall test lint mount demo bench bench-quick docker-test clean FORCE
 
 ## deps: Debian packages (libfuse2, fuse, fio) when missing and root, then npm ci when the lock changed
 deps: debian-packages $(NPM_STAMP)
@@ -74,9 +74,14 @@ demo: build
 	$(CLI) demo race $(if $(DEMO_SECONDS),--seconds $(DEMO_SECONDS))
 	$(CLI) demo deadlock
 
-## bench: the fio matrix against a plain file and the ceiling daemon; results in bench/results/ and docs/benchmarks.md
+## bench: the fio matrix against a plain file and the ceiling daemon (about 15 min); results in bench/results/ and docs/benchmarks.md;
+##   BENCH_ARGS='--repeat 5 --runtime 3' passes options on (node dist/bench/run-fio-bench.js --help)
 bench: build
-	node dist/bench/run-fio-bench.js
+	node dist/bench/run-fio-bench.js $(BENCH_ARGS)
+
+## bench-quick: about two minutes (1-job cases, 1 round of 2 s runs, 32M files); results in bench/results/ only, docs/ untouched
+bench-quick: build
+	node dist/bench/run-fio-bench.js --jobs 1 --repeat 1 --runtime 2 --size 32M --no-docs $(BENCH_ARGS)
 
 ## docker-test: the integration suite inside a container (starts and stops an engine if none runs)
 docker-test: deps

@@ -5,7 +5,8 @@
  * one pread or pwrite there: the floor for a daemon that has to reach its backing file.
  * One flat directory of regular files (enough for fio and dd). Handles are keyed by fd, not path.
  *
- * Usage: node dist/bench/ceiling-daemon.js MOUNTPOINT [--passthrough DIR]   (SIGINT/SIGTERM unmount and exit)
+ * Usage: node dist/bench/ceiling-daemon.js MOUNTPOINT [--passthrough DIR]   (SIGINT/SIGTERM unmount and exit;
+ * so does an unmount from outside)
  */
 import Fuse from 'fuse-native';
 import type { FuseOperations, FuseStat } from 'fuse-native';
@@ -115,14 +116,14 @@ async function main(): Promise<void> {
   const createFile = hostDir ? (path: string) => new HostFile(join(hostDir, path.slice(1))) : () => new MemoryFile();
   const session = await mountFuse(mountpoint, ceilingOperations(createFile), { fsname: hostDir ? 'coherefs-passthrough' : 'coherefs-ceiling' });
   process.stderr.write(`ceiling daemon: mounted on ${session.mountpoint} (pid ${process.pid})\n`);
+  // However the mount goes (umount or fusermount -u from outside, or the signal below), the daemon
+  // goes with it, once nothing is open on it any more.
+  void session.ended.then(() => process.exit(0));
   const stop = (): void => {
-    session.unmount().then(
-      () => process.exit(0),
-      (err: Error) => {
-        process.stderr.write(`ceiling daemon: unmount failed: ${err.message}\n`);
-        process.exit(1);
-      },
-    );
+    session.unmount().catch(() => session.detach()).catch((err: Error) => {
+      process.stderr.write(`ceiling daemon: unmount failed: ${err.message}\n`);
+      process.exit(1);
+    });
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

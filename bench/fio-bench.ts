@@ -8,11 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import cliProgress from 'cli-progress';
 import { runFio, type FioJob } from '../src/util/fio.js';
 import { barChart, rangeChart, svgToPng } from '../src/util/plot.js';
 import { projectRoot } from '../src/util/project-file.js';
 import { benchMarkdown } from './bench-table.js';
+import { benchProgress, planLine } from './bench-progress.js';
 import type { TargetSummary } from './paired-ratios.js';
 import { measureRoundRobin } from './round-robin.js';
 
@@ -72,7 +72,8 @@ const GOAL_TARGET = 'coherefs';
 const REFERENCE_TARGET = 'passthrough';
 const RATIO_GOALS: Record<string, number> = { '4k': 0.7, '128k': 0.8 };
 
-export function benchMatrix(): BenchCase[] {
+/** Every case, or those with one of `jobCounts` jobs (the quick bench runs 1 job only). */
+export function benchMatrix(jobCounts: readonly number[] = [1, 4]): BenchCase[] {
   const workloads = [
     { rw: 'randread', bs: '4k' },
     { rw: 'randwrite', bs: '4k' },
@@ -81,7 +82,7 @@ export function benchMatrix(): BenchCase[] {
   ] as const;
   return workloads.flatMap(({ rw, bs }) =>
     [false, true].flatMap((direct) =>
-      [1, 4].map((numjobs) => ({ label: `${bs} ${rw} ${direct ? 'direct' : 'buffered'} ×${numjobs}`, rw, bs, direct, numjobs })),
+      jobCounts.map((numjobs) => ({ label: `${bs} ${rw} ${direct ? 'direct' : 'buffered'} ×${numjobs}`, rw, bs, direct, numjobs })),
     ),
   );
 }
@@ -223,22 +224,20 @@ export function benchPlan(options: BenchOptions): BenchPlan {
 }
 
 export async function runFioBench(options: BenchOptions): Promise<BenchReport> {
-  const { cases, baseline, repeat, runs, runtimeSeconds, size } = benchPlan(options);
-  const progress = new cliProgress.SingleBar(
-    { format: 'fio {bar} {value}/{total} runs | round {round}/{repeat} | {target} | {case}', hideCursor: true },
-    cliProgress.Presets.shades_classic,
-  );
-  progress.start(runs, 0, { round: 0, repeat, target: '', case: '' });
+  const plan = benchPlan(options);
+  const { cases, baseline, repeat, runtimeSeconds, size } = plan;
+  process.stderr.write(`${planLine(plan, options.targets)}\n`);
+  const progress = benchProgress(plan);
   const peakRss: Record<string, number> = {};
   let rows: BenchRow[];
   try {
     rows = await measureRoundRobin(cases, options.targets, repeat, baseline, async (test, target, round) => {
-      progress.update({ round, target: target.name, case: test.label });
+      progress.start(test, target, round);
       const cpuBefore = target.pid === undefined ? 0 : cpuTimeMs(target.pid);
       const result = await runFio(fioJob(target, test, runtimeSeconds, size));
       await syncLaidOutFiles(target);
       const side = test.rw.endsWith('read') ? result.read : result.write;
-      progress.increment();
+      progress.finish();
       const sample = { mbPerSecond: side.bytesPerSecond / 1e6, iops: side.iops };
       if (target.pid === undefined || side.ioBytes === 0) return sample;
       return { ...sample, cpuUsPerMiB: ((cpuTimeMs(target.pid) - cpuBefore) * 1000) / (side.ioBytes / 2 ** 20) };

@@ -4,6 +4,7 @@
  * Exit codes: 0 success, 1 the operation failed (or fsck found damage), 2 usage error.
  */
 import { Command, CommanderError } from 'commander';
+import { untilCleanedUp } from '../util/cleanup-on-signal.js';
 import { commands } from './commands/index.js';
 import { versionLine } from './version.js';
 
@@ -42,6 +43,7 @@ try {
   if (err instanceof CommanderError) {
     process.exit(err.exitCode === 0 ? 0 : 2);
   }
+  await untilCleanedUp();
   process.stderr.write(`coherefs: ${(err as Error).message}\n`);
   const exitCode = (err as { exitCode?: unknown }).exitCode;
   process.exit(typeof exitCode === 'number' ? exitCode : 1);

@@ -25,7 +25,7 @@
  * The namespace works on inode numbers (the root is ROOT_INO = 1); operations change memory at once
  * and fail with FsError carrying the errno POSIX gives. Regular files' data goes through store(ino),
  * the BackingStore that src/mm's page cache sits on. Bad images raise ImageError (with an exit code)
- * and are never written to; a second mount of an image is refused through IMAGE.lock.
+ * and are never written to; a second mount of an image is refused through the image lock (src/fs/image-lock.ts).
  */
 export { Filesystem, RENAME_EXCHANGE, RENAME_NOREPLACE } from './filesystem.js';
 export type { Attr, DirEntry, MountOptions, SetAttr, StatFs } from './filesystem.js';
@@ -33,6 +33,10 @@ export { mkfs, mkfsDevice } from './mkfs.js';
 export type { MkfsOptions } from './mkfs.js';
 export { fsck } from './fsck.js';
 export type { FsckOptions, FsckReport } from './fsck.js';
+// fsck --repair: fixes in memory what it can (and upgrades an older format version, upgrade.ts), then
+// writes it back as a fresh checkpoint, as mount does.
+export { repair } from './repair.js';
+export type { RepairOptions, RepairReport } from './repair.js';
 export { FileDevice, MemoryDevice } from './device.js';
 export type { ImageDevice } from './device.js';
 export { ImageError } from './image-error.js';

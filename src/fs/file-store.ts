@@ -36,7 +36,11 @@ export interface StoreHost {
   /** Give back blocks allocated for a write that failed before they were mapped, and the reservations they used. */
   unallocate(runs: Run[], fromReservation: number): void;
   truncateBlocks(inode: Inode, fromLblk: number): void;
-  touch(inode: Inode, size?: number): void;
+  /**
+   * i_size becomes `size` (mirrors i_size_write() + mark_inode_dirty()). No time changes here: mtime
+   * and ctime are the system call's (Filesystem.fileUpdateTime), not writeback's.
+   */
+  setSize(inode: Inode, size: number): void;
   fsync(ino: number): Promise<void>;
   /** The running transaction's id: a record made now is durable once it has committed. */
   runningTid(): number;
@@ -97,7 +101,7 @@ export class FileStore implements BackingStore {
       const shrinking = size < this.inode.size;
       if (shrinking) this.host.truncateBlocks(this.inode, Math.ceil(size / BLOCK_SIZE));
       else if (size > this.inode.size) await this.zeroStaleTail();
-      this.host.touch(this.inode, size);
+      this.host.setSize(this.inode, size);
       if (shrinking) {
         this.tailMayBeStale = true;
         this.shrinkTid = this.host.runningTid();
@@ -115,7 +119,7 @@ export class FileStore implements BackingStore {
     return this.exclusive(async () => {
       if (size <= this.inode.size) return;
       await this.zeroStaleTail();
-      this.host.touch(this.inode, size);
+      this.host.setSize(this.inode, size);
     });
   }
 
@@ -216,7 +220,7 @@ export class FileStore implements BackingStore {
       }
       this.host.unreserveBlocks(reserved - fromReservation);
       for (const m of maps) this.host.mapBlocks(this.inode, m.lblk, m.pblk, m.len);
-      this.host.touch(this.inode, Math.max(end, this.inode.size));
+      if (end > this.inode.size) this.host.setSize(this.inode, end);
     });
   }
 

@@ -17,6 +17,7 @@ import { RECORD_BYTES, type InodeAttrs } from './records.js';
 import { FileStore, type StoreHost } from './file-store.js';
 import type { BackingStore } from '../mm/backing-store.js';
 import { check, FsError } from '../util/errno.js';
+import { currentTime } from '../util/file-time.js';
 import type { Logger } from '../util/logger.js';
 
 export interface MountOptions {
@@ -34,8 +35,8 @@ export interface SetAttr {
   mode?: number;
   uid?: number;
   gid?: number;
-  atimeMs?: number;
-  mtimeMs?: number;
+  atimeNs?: bigint;
+  mtimeNs?: bigint;
 }
 
 export interface DirEntry {
@@ -93,7 +94,7 @@ export class Filesystem {
 
   /**
    * Mount the image file, as mountDevice. Refusals leave the image untouched.
-   * Context: takes IMAGE.lock (held until unmount; released on refusal).
+   * Context: takes the image lock (held until unmount; released on refusal).
    */
   static async mount(imagePath: string, options: MountOptions = {}): Promise<Filesystem> {
     const lock = await ImageLock.acquire(imagePath);
@@ -102,7 +103,7 @@ export class Filesystem {
         throw new ImageError(`cannot open ${imagePath}: ${err.message}`, err.code === 'ENOENT' ? 'ENOENT' : 'EIO');
       });
       try {
-        return await Filesystem.attach(device, options, lock);
+        return await Filesystem.attach(device, options, lock, imagePath);
       } catch (err) {
         await device.close();
         throw err;
@@ -124,12 +125,12 @@ export class Filesystem {
     return Filesystem.attach(device, options, null);
   }
 
-  private static async attach(device: ImageDevice, options: MountOptions, lock: ImageLock | null): Promise<Filesystem> {
-    const loaded = await loadImage(device);
+  private static async attach(device: ImageDevice, options: MountOptions, lock: ImageLock | null, image?: string): Promise<Filesystem> {
+    const loaded = await loadImage(device, undefined, { image });
     const refusal = loaded.problems.find((p) => !p.mountable);
     if (refusal || !('meta' in loaded)) {
       const p = refusal ?? loaded.problems[0]!;
-      throw new ImageError(`cannot mount: ${p.where}: ${p.message} (run coherefs fsck for a full report)`);
+      throw new ImageError(`cannot mount: ${p.where}: ${p.message} (${p.remedy ?? 'run coherefs fsck for a full report'})`);
     }
     const checked = checkMetadata(loaded.meta, loaded.sb.geometry);
     if (checked.problems.length) {
@@ -185,7 +186,7 @@ export class Filesystem {
       ino: i.ino, mode: i.mode, nlink: i.nlink, uid: i.uid, gid: i.gid,
       size: isDir(i.mode) ? BLOCK_SIZE : i.size,
       blocks: (i.extents?.blocks ?? 0) * (BLOCK_SIZE / 512),
-      atimeMs: i.atimeMs, mtimeMs: i.mtimeMs, ctimeMs: i.ctimeMs,
+      atimeNs: i.atimeNs, mtimeNs: i.mtimeNs, ctimeNs: i.ctimeNs,
     };
   }
 
@@ -195,11 +196,21 @@ export class Filesystem {
     if (changes.mode !== undefined) inode.mode = (inode.mode & S_IFMT) | (changes.mode & 0o7777);
     if (changes.uid !== undefined) inode.uid = changes.uid;
     if (changes.gid !== undefined) inode.gid = changes.gid;
-    if (changes.atimeMs !== undefined) inode.atimeMs = changes.atimeMs;
-    if (changes.mtimeMs !== undefined) inode.mtimeMs = changes.mtimeMs;
-    inode.ctimeMs = Date.now();
+    if (changes.atimeNs !== undefined) inode.atimeNs = changes.atimeNs;
+    if (changes.mtimeNs !== undefined) inode.mtimeNs = changes.mtimeNs;
+    inode.ctimeNs = currentTime();
     this.journal.markDirty(inode);
     return this.getattr(ino);
+  }
+
+  /**
+   * The file's data changed (a write or truncate system call): mtime and ctime become now. Only the
+   * system call does this; the store's writeback, later, changes no time (mirrors file_update_time()).
+   */
+  fileUpdateTime(ino: number): void {
+    const inode = this.inode(ino);
+    inode.mtimeNs = inode.ctimeNs = currentTime();
+    this.journal.markDirty(inode);
   }
 
   /** The stored entries; '.' and '..' are not among them (lookup resolves them). */
@@ -250,18 +261,18 @@ export class Filesystem {
     return dir;
   }
 
-  private touchDir(dir: Inode, now: number): void {
-    dir.mtimeMs = dir.ctimeMs = now;
+  private touchDir(dir: Inode, now: bigint): void {
+    dir.mtimeNs = dir.ctimeNs = now;
     this.journal.markDirty(dir);
   }
 
   private makeInode(parent: number, name: string, mode: number, uid: number, gid: number, target = ''): Attr {
     const dir = this.newName(parent, name);
     this.reserveMetadata(RECORD_BYTES.inode(Buffer.byteLength(target)) + RECORD_BYTES.link(Buffer.byteLength(name)));
-    const now = Date.now();
+    const now = currentTime();
     const inode = new Inode({
       ino: this.nextIno++, mode, nlink: isDir(mode) ? 2 : 1, uid, gid, size: Buffer.byteLength(target),
-      atimeMs: now, mtimeMs: now, ctimeMs: now, target,
+      atimeNs: now, mtimeNs: now, ctimeNs: now, target,
     });
     this.journal.record({ kind: 'inode', attrs: inode });
     this.journal.record({ kind: 'link', parent, name, ino: inode.ino });
@@ -293,10 +304,10 @@ export class Filesystem {
     check(!isDir(inode.mode), 'EPERM', 'hard links to directories are not allowed');
     const dir = this.newName(newParent, newName);
     this.reserveMetadata(RECORD_BYTES.link(Buffer.byteLength(newName)));
-    const now = Date.now();
+    const now = currentTime();
     this.journal.record({ kind: 'link', parent: newParent, name: newName, ino });
     inode.nlink++;
-    inode.ctimeMs = now;
+    inode.ctimeNs = now;
     this.journal.markDirty(inode);
     this.touchDir(dir, now);
     return this.getattr(ino);
@@ -308,7 +319,7 @@ export class Filesystem {
     check(name !== '.' && name !== '..', 'EISDIR');
     const child = this.inode(this.lookup(parent, name));
     check(!isDir(child.mode), 'EISDIR');
-    const now = Date.now();
+    const now = currentTime();
     this.journal.record({ kind: 'unlink', parent, name });
     this.dropLink(child, now);
     this.touchDir(dir, now);
@@ -322,7 +333,7 @@ export class Filesystem {
     const child = this.inode(this.lookup(parent, name));
     check(isDir(child.mode), 'ENOTDIR');
     check(child.entries!.size === 0, 'ENOTEMPTY');
-    const now = Date.now();
+    const now = currentTime();
     this.journal.record({ kind: 'unlink', parent, name });
     dir.nlink--;
     this.dropLink(child, now);
@@ -330,9 +341,9 @@ export class Filesystem {
   }
 
   /** One name fewer; a directory loses both its links. Frees the inode when nothing holds it. */
-  private dropLink(inode: Inode, now: number): void {
+  private dropLink(inode: Inode, now: bigint): void {
     inode.nlink = isDir(inode.mode) ? 0 : inode.nlink - 1;
-    inode.ctimeMs = now;
+    inode.ctimeNs = now;
     this.journal.markDirty(inode);
     this.maybeFree(inode);
   }
@@ -375,7 +386,7 @@ export class Filesystem {
     // Only a move to a new, longer name makes the metadata grow: an exchange keeps both names, and
     // replacing a name drops one (so a save by rename-over still works on a full metadata area).
     if (!dst) this.reserveMetadata(Math.max(0, RECORD_BYTES.link(Buffer.byteLength(newName)) - RECORD_BYTES.link(Buffer.byteLength(oldName))));
-    const now = Date.now();
+    const now = currentTime();
     this.journal.record({ kind: 'link', parent: newParent, name: newName, ino: src.ino });
     if (dst && flags & RENAME_EXCHANGE) {
       this.journal.record({ kind: 'link', parent: oldParent, name: oldName, ino: dst.ino });
@@ -384,7 +395,7 @@ export class Filesystem {
         to.nlink += delta;
         from.nlink -= delta;
       }
-      dst.ctimeMs = now;
+      dst.ctimeNs = now;
       this.journal.markDirty(dst);
     } else {
       this.journal.record({ kind: 'unlink', parent: oldParent, name: oldName });
@@ -397,7 +408,7 @@ export class Filesystem {
         to.nlink++;
       }
     }
-    src.ctimeMs = now;
+    src.ctimeNs = now;
     this.journal.markDirty(src);
     this.touchDir(from, now);
     this.touchDir(to, now);
@@ -490,9 +501,8 @@ export class Filesystem {
         const last = runs[runs.length - 1];
         if (last && last.lblk + last.len > fromLblk) this.journal.record({ kind: 'punch', ino: inode.ino, lblk: fromLblk });
       },
-      touch: (inode, size) => {
-        if (size !== undefined) inode.size = size;
-        inode.mtimeMs = inode.ctimeMs = Date.now();
+      setSize: (inode, size) => {
+        inode.size = size;
         this.journal.markDirty(inode);
       },
       fsync: (ino) => this.fsync(ino),
@@ -523,7 +533,7 @@ export class Filesystem {
 
   /**
    * Stop the commit timer, write a final checkpoint, close the device.
-   * Context: releases IMAGE.lock.
+   * Context: releases the image lock.
    */
   async unmount(): Promise<void> {
     check(this.mounted, 'EINVAL', 'not mounted');

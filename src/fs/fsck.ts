@@ -1,6 +1,7 @@
 /**
  * fsck: a read-only check of an image. Loads it as mount would (superblocks, checkpoint, log) and
- * applies the consistency rules; reports every problem found and writes nothing.
+ * applies the consistency rules; reports every problem found and writes nothing. An image file in use
+ * (mounted, or being formatted) is refused: between commits it does not hold a consistent state.
  */
 import { checkMetadata } from './check.js';
 import { FileDevice, type ImageDevice } from './device.js';
@@ -21,17 +22,22 @@ export interface FsckOptions {
   onProgress?: Progress;
 }
 
+/** Context: takes an image file's lock, shared, for the check (EBUSY while it is mounted). */
 export async function fsck(target: string | ImageDevice, options: FsckOptions = {}): Promise<FsckReport> {
-  const device = typeof target === 'string' ? await FileDevice.open(target, { readOnly: true }) : target;
+  const lock = typeof target === 'string' ? await ImageLock.acquire(target, { shared: true }) : null;
+  const device = typeof target === 'string'
+    ? await FileDevice.open(target, { readOnly: true }).catch(async (err: unknown) => {
+      await lock?.release();
+      throw err;
+    })
+    : target;
   try {
-    const loaded = await loadImage(device, options.onProgress);
-    const problems = loaded.problems.map((p) => `${p.where}: ${p.message}`);
+    const loaded = await loadImage(device, options.onProgress, { image: typeof target === 'string' ? target : undefined });
+    const problems = loaded.problems.map((p) => `${p.where}: ${p.message}${p.remedy ? ` (${p.remedy})` : ''}`);
     if (!('meta' in loaded)) return { clean: false, problems, notes: [] };
     const checked = checkMetadata(loaded.meta, loaded.sb.geometry);
     problems.push(...checked.problems);
     const notes = [...loaded.notes];
-    const owner = typeof target === 'string' ? await ImageLock.holder(target) : null;
-    if (owner !== null) notes.push(`mounted by process ${owner}: this is the image as of its last commit`);
     for (const ino of checked.orphans) notes.push(`inode ${ino}: unlinked while open, not yet freed (mount frees it)`);
     const inodes = [...loaded.meta.inodes.values()];
     const g = loaded.sb.geometry;
@@ -50,5 +56,6 @@ export async function fsck(target: string | ImageDevice, options: FsckOptions = 
     };
   } finally {
     if (typeof target === 'string') await device.close();
+    await lock?.release();
   }
 }

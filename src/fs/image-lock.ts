@@ -1,80 +1,132 @@
 /**
- * The image lock: IMAGE.lock next to the image's real path (a symlink to the image locks the same
- * file), holding the owner's pid and start time. It is written in full under a private name and
- * then linked into place, so nobody ever sees it empty (an empty lock read as stale let two
- * processes both take it). Node has no flock(2), and a lock file outlives a kill -9, so a lock whose
- * process is no longer running is stale and is taken over. The start time tells a reused pid from
- * the owner: in a container the daemon is always pid 1, and a restarted container's pid 1 is a
- * different process.
+ * The image lock: flock(2) on the image file itself. Every name that reaches the file (a hard link,
+ * a symlink, a bind mount, /proc/PID/fd/N, another container sharing the volume) meets the same lock,
+ * and the kernel drops it when the holder's last descriptor closes, also when the holder is killed
+ * with SIGKILL: there is no lock file and no stale lock to guess about.
+ *
+ * Node has no flock(2). util-linux's flock(1) is handed our open file description as its fd 3, locks
+ * it and exits; a flock(2) lock belongs to the open file description, not to the process that asked,
+ * so it stays ours for as long as we keep the descriptor open (libuv opens files close-on-exec, so no
+ * other child of ours shares it).
  */
-import { link, readFile, realpath, unlink, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
 import { ImageError } from './image-error.js';
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** The descriptor number flock(1) finds the image on. */
+const LOCK_FD = 3;
+/** flock(1)'s exit status when -n finds the lock taken. */
+const FLOCK_CONFLICT = 1;
+/** A holder's command line is named in messages, up to this many characters. */
+const COMMAND_CHARS = 160;
+
+/** Run flock(1) on the handle's open file description; true when the lock was taken. */
+function flockNonBlocking(handle: FileHandle, imagePath: string, shared: boolean): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('flock', ['--nonblock', shared ? '--shared' : '--exclusive', String(LOCK_FD)], {
+      stdio: ['ignore', 'ignore', 'pipe', handle.fd],
+    });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'ENOENT' ? 'the flock command (util-linux) is not installed' : err.message;
+      reject(new ImageError(`cannot lock ${imagePath}: ${why}`));
+    });
+    child.on('close', (code) => {
+      if (code === 0 || code === FLOCK_CONFLICT) resolve(code === 0);
+      else reject(new ImageError(`cannot lock ${imagePath}: flock exited with ${code}: ${stderr.trim()}`));
+    });
+  });
 }
 
-/** Field 22 of /proc/PID/stat: when the process started, in clock ticks since boot. */
-async function startTime(pid: number): Promise<string | null> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+/**
+ * How /proc/locks and fdinfo name a file: "MAJOR:MINOR:INODE", the device numbers in at least two hex
+ * digits (lock_get_status()). glibc's gnu_dev_major()/gnu_dev_minor() split st_dev.
+ */
+function lockedFileName(file: BigIntStats): string {
+  const { dev, ino } = file;
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  const hex = (n: bigint): string => n.toString(16).padStart(2, '0');
+  return `${hex(major)}:${hex(minor)}:${ino}`;
 }
 
-async function livePidIn(path: string): Promise<number | null> {
-  const [pidText, started] = (await readFile(path, 'utf8').catch(() => '')).trim().split(' ');
-  const pid = Number.parseInt(pidText ?? '', 10);
-  if (!Number.isInteger(pid) || pid <= 0 || !isRunning(pid)) return null;
-  return started === undefined || started === (await startTime(pid)) ? pid : null;
+/**
+ * Whether one of the process's descriptors holds a flock(2) lock on the file. fdinfo lists the locks
+ * owned by each open file description (the pid in /proc/locks is only whoever called flock, here a
+ * flock(1) long gone). Read from procfs alone: nothing here waits on a filesystem, even a hung one.
+ */
+async function holdsLock(pid: string, name: string): Promise<boolean> {
+  const fds = await readdir(`/proc/${pid}/fdinfo`).catch(() => []);
+  const infos = await Promise.all(fds.map((fd) => readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '')));
+  return infos.some((info) => info.split('\n').some((line) => line.startsWith('lock:') && line.includes(' FLOCK ') && line.includes(` ${name} `)));
 }
 
-/** Drafts made by this process, so that concurrent acquires never share one. */
-let drafts = 0;
+/** The visible processes (this pid namespace) holding a flock(2) lock on the file, lowest pid first. */
+async function lockHolders(file: BigIntStats): Promise<number[]> {
+  const name = lockedFileName(file);
+  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
+  const held = await Promise.all(pids.map((pid) => holdsLock(pid, name)));
+  return pids.filter((_, i) => held[i]).map(Number).sort((a, b) => a - b);
+}
 
-/** The lock file of an image: next to its real path, so every name of the image shares one lock. */
-async function lockPath(imagePath: string): Promise<string> {
-  return `${await realpath(imagePath).catch(() => imagePath)}.lock`;
+/** "process 1234 (node main.js mount a.img /mnt -f)", or less when its command line is gone. */
+async function describeProcess(pid: number): Promise<string> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  const command = cmdline.split('\0').filter(Boolean).join(' ');
+  if (!command) return `process ${pid}`;
+  return `process ${pid} (${command.length > COMMAND_CHARS ? `${command.slice(0, COMMAND_CHARS)}...` : command})`;
+}
+
+async function openImage(imagePath: string): Promise<FileHandle> {
+  return open(imagePath, 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new ImageError(`cannot open ${imagePath}: ${err.message}`, err.code === 'ENOENT' ? 'ENOENT' : 'EIO');
+  });
+}
+
+export interface LockOptions {
+  /** A reader's lock (fsck): readers share it, and exclude the one writer. */
+  shared?: boolean;
 }
 
 export class ImageLock {
-  private constructor(readonly path: string) {}
+  private released = false;
 
-  /** The pid of the running process that holds imagePath's lock, or null. */
+  private constructor(private readonly handle: FileHandle) {}
+
+  /** The lowest pid of a visible process holding imagePath's lock, or null (not locked, or by a process not visible here). */
   static async holder(imagePath: string): Promise<number | null> {
-    return livePidIn(await lockPath(imagePath));
+    const file = await stat(imagePath, { bigint: true }).catch(() => null);
+    return file ? ((await lockHolders(file))[0] ?? null) : null;
   }
 
-  /** Take the lock for imagePath, or fail with ImageError (EBUSY) naming the holder. Context: takes IMAGE.lock. */
-  static async acquire(imagePath: string): Promise<ImageLock> {
-    const path = await lockPath(imagePath);
-    const draft = `${path}.${process.pid}.${++drafts}`;
-    await writeFile(draft, `${process.pid} ${await startTime(process.pid)}\n`, { mode: 0o644 });
+  /**
+   * Take the lock on imagePath's file, or fail with ImageError (EBUSY) naming the holder; a missing
+   * file fails with ENOENT. Context: takes the image's flock(2) lock, exclusive unless options.shared.
+   */
+  static async acquire(imagePath: string, options: LockOptions = {}): Promise<ImageLock> {
+    const handle = await openImage(imagePath);
     try {
-      for (let attempt = 0; attempt < 2; attempt++) {
-        try {
-          await link(draft, path); // atomic, and fails if a lock is there
-          return new ImageLock(path);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        }
-        const pid = await livePidIn(path);
-        if (pid !== null) {
-          throw new ImageError(`${imagePath} is in use (mounted by process ${pid}; lock file ${path})`, 'EBUSY');
-        }
-        await unlink(path).catch(() => undefined);
-      }
-    } finally {
-      await unlink(draft).catch(() => undefined);
+      if (await flockNonBlocking(handle, imagePath, options.shared === true)) return new ImageLock(handle);
+      const holders = await lockHolders(await handle.stat({ bigint: true }));
+      const by = holders.length
+        ? (await Promise.all(holders.map(describeProcess))).join(', ')
+        : 'a process not visible here (another container or pid namespace?)';
+      throw new ImageError(
+        `${imagePath} is in use: locked by ${by}; an image is mounted, formatted or checked by one process at a time, whatever name reaches it`,
+        'EBUSY',
+      );
+    } catch (err) {
+      await handle.close();
+      throw err;
     }
-    throw new ImageError(`${imagePath}: could not take the lock file ${path}`, 'EBUSY');
   }
 
-  /** Context: releases IMAGE.lock. */
+  /** Context: releases the image's lock (closes the open file description that holds it). */
   async release(): Promise<void> {
-    await unlink(this.path).catch(() => undefined);
+    if (this.released) return;
+    this.released = true;
+    await this.handle.close();
   }
 }

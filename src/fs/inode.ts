@@ -9,7 +9,7 @@ export const { S_IFMT, S_IFDIR, S_IFREG, S_IFLNK } = constants;
 export class Inode implements InodeAttrs {
   // The InodeAttrs fields, set by setAttrs (from the constructor, and by replayed inode records).
   ino!: number; mode!: number; nlink!: number; uid!: number; gid!: number;
-  size!: number; atimeMs!: number; mtimeMs!: number; ctimeMs!: number; target!: string;
+  size!: number; atimeNs!: bigint; mtimeNs!: bigint; ctimeNs!: bigint; target!: string;
   /** Directories: name -> ino ('.' and '..' are implied, not stored). */
   readonly entries: Map<string, number> | null;
   /** Regular files: the block map. */
@@ -26,7 +26,7 @@ export class Inode implements InodeAttrs {
 
   setAttrs(attrs: InodeAttrs): void {
     ({ ino: this.ino, mode: this.mode, nlink: this.nlink, uid: this.uid, gid: this.gid, size: this.size,
-      atimeMs: this.atimeMs, mtimeMs: this.mtimeMs, ctimeMs: this.ctimeMs, target: this.target } = attrs);
+      atimeNs: this.atimeNs, mtimeNs: this.mtimeNs, ctimeNs: this.ctimeNs, target: this.target } = attrs);
   }
 }
 

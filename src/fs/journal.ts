@@ -17,7 +17,7 @@
  */
 import { Allocator } from './allocator.js';
 import { CHECKPOINT_HEADER_BYTES, frameCheckpoint } from './checkpoint.js';
-import { BLOCK_SIZE, encodeSuperblock, type Superblock } from './layout.js';
+import { BLOCK_SIZE, encodeSuperblock, FORMAT_VERSION, type Superblock } from './layout.js';
 import { frameRecord, MAX_RECORD_BYTES, recordBytes } from './log.js';
 import { encodeOps, type Op } from './records.js';
 import type { Extent } from './extents.js';
@@ -113,12 +113,12 @@ export class Journal {
    * synced, before any checkpoint is written: a copy left older by a power cut names the previous
    * slot, which is the idle slot the next checkpoint overwrites. Were another power cut to tear the
    * up-to-date copy during that checkpoint, the stale copy would be the only one left, naming a slot
-   * that now holds another epoch.
+   * that now holds another epoch. `version`: the format of the image as it is (repair's upgrade).
    * Context: as commit().
    */
-  rewriteSuperblocks(copies: number[]): Promise<void> {
+  rewriteSuperblocks(copies: number[], version = FORMAT_VERSION): Promise<void> {
     return this.serialize(async () => {
-      const sbBytes = encodeSuperblock(this.sb);
+      const sbBytes = encodeSuperblock(this.sb, version);
       for (const copy of copies) {
         await this.device.write(copy * BLOCK_SIZE, sbBytes);
         await this.device.sync();

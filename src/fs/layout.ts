@@ -19,7 +19,8 @@ import { crc32c } from '@node-rs/crc32';
 export const BLOCK_SIZE = 4096;
 /** Log records start on sector boundaries, so a scan for later records after a damaged one is cheap. */
 export const SECTOR_SIZE = 512;
-export const FORMAT_VERSION = 1;
+/** 2: inode times in nanoseconds (version 1 held milliseconds; fsck --repair upgrades it). */
+export const FORMAT_VERSION = 2;
 export const MAGIC = 'COHEREFS';
 export const MAX_NAME_BYTES = 255;
 export const MAX_SYMLINK_BYTES = 4095;
@@ -85,11 +86,11 @@ export function computeGeometry(size: number, options: GeometryOptions = {}): Ge
 const SB_BYTES = 128;
 const SB_CRC_AT = SB_BYTES - 4;
 
-export function encodeSuperblock(sb: Superblock): Buffer {
+export function encodeSuperblock(sb: Superblock, version = FORMAT_VERSION): Buffer {
   const buf = Buffer.alloc(SB_BYTES);
   const g = sb.geometry;
   buf.write(MAGIC, 0, 'latin1');
-  buf.writeUInt32LE(FORMAT_VERSION, 8);
+  buf.writeUInt32LE(version, 8);
   buf.writeUInt32LE(g.blockSize, 12);
   const fields = [g.totalBlocks, g.logStart, g.logBlocks, g.checkpointStart[0], g.checkpointStart[1],
     g.checkpointBlocks, g.dataStart, g.dataBlocks, sb.generation, sb.activeSlot, sb.epoch];
@@ -103,12 +104,15 @@ export type SuperblockCopy =
   | { status: 'no-magic' | 'bad-crc' | 'bad-geometry' }
   | { status: 'bad-version'; version: number };
 
-/** Decode one superblock copy, saying precisely what is wrong with it. */
-export function decodeSuperblock(buf: Buffer): SuperblockCopy {
+/**
+ * Decode one superblock copy of format `version` (the superblock itself is the same in every
+ * version), saying precisely what is wrong with it.
+ */
+export function decodeSuperblock(buf: Buffer, version = FORMAT_VERSION): SuperblockCopy {
   if (buf.length < SB_BYTES || buf.toString('latin1', 0, 8) !== MAGIC) return { status: 'no-magic' };
   if (crc32c(buf.subarray(0, SB_CRC_AT)) !== buf.readUInt32LE(SB_CRC_AT)) return { status: 'bad-crc' };
-  const version = buf.readUInt32LE(8);
-  if (version !== FORMAT_VERSION) return { status: 'bad-version', version };
+  const found = buf.readUInt32LE(8);
+  if (found !== version) return { status: 'bad-version', version: found };
   const f = (i: number): number => buf.readDoubleLE(16 + 8 * i);
   const geometry: Geometry = {
     blockSize: buf.readUInt32LE(12),

@@ -7,7 +7,7 @@ import { BLOCK_SIZE, decodeSuperblock, encodeSuperblock, FORMAT_VERSION, type Su
 import { CHECKPOINT_HEADER_BYTES, readCheckpointHeader } from './checkpoint.js';
 import { payloadIntact } from './frame.js';
 import { MAX_RECORD_BYTES, scanLog, type LogScan } from './log.js';
-import { decodeOps } from './records.js';
+import { decodeOps, MS_TIMES_VERSION } from './records.js';
 import { Metadata } from './metadata.js';
 import type { ImageDevice } from './device.js';
 
@@ -16,6 +16,17 @@ export interface Problem {
   message: string;
   /** True when mount can proceed and will repair it (e.g. one superblock copy bad). */
   mountable: boolean;
+  /** The command that fixes it, when there is one (mount's refusal names it instead of pointing at fsck). */
+  remedy?: string;
+}
+
+export interface LoadOptions {
+  /** The image's path, for the commands messages tell the user to run. */
+  image?: string;
+  /** The format to read: the current one, or an older one (upgrade.ts). */
+  version?: number;
+  /** Replay a damaged log up to its first bad record, as for a torn tail, instead of refusing it (repair). */
+  salvageLog?: boolean;
 }
 
 export interface LoadedImage {
@@ -26,6 +37,8 @@ export interface LoadedImage {
   logSeq: number;
   /** Superblock copies (0 = A, 1 = B) that are not `sb`: spoiled, or left older by a power cut. */
   staleCopies: number[];
+  /** How the log ended: 'damaged' only when the caller asked to salvage it (repair). */
+  logTail: LogScan['tail'];
   problems: Problem[];
   notes: string[];
 }
@@ -33,10 +46,12 @@ export interface LoadedImage {
 export type Progress = (done: number, total: number) => void;
 
 /** Read an image; returns the problems alone when it is too damaged to load. */
-export async function loadImage(device: ImageDevice, onProgress?: Progress): Promise<LoadedImage | { problems: Problem[] }> {
+export async function loadImage(
+  device: ImageDevice, onProgress?: Progress, { image = 'IMAGE', version = FORMAT_VERSION, salvageLog = false }: LoadOptions = {},
+): Promise<LoadedImage | { problems: Problem[] }> {
   const problems: Problem[] = [];
-  const fatal = (where: string, message: string): { problems: Problem[] } => {
-    problems.push({ where, message, mountable: false });
+  const fatal = (where: string, message: string, remedy?: string): { problems: Problem[] } => {
+    problems.push({ where, message, mountable: false, ...(remedy ? { remedy } : {}) });
     return { problems };
   };
   if (device.size < 2 * BLOCK_SIZE) return fatal('image', `not a coherefs image: only ${device.size} bytes`);
@@ -45,13 +60,17 @@ export async function loadImage(device: ImageDevice, onProgress?: Progress): Pro
   for (const block of [0, 1]) {
     const buf = Buffer.alloc(BLOCK_SIZE);
     await device.read(block * BLOCK_SIZE, buf);
-    copies.push(decodeSuperblock(buf));
+    copies.push(decodeSuperblock(buf, version));
   }
   const valid = copies.flatMap((c) => (c.status === 'ok' ? [c.sb] : []));
   if (copies.every((c) => c.status === 'no-magic')) return fatal('superblock', 'not a coherefs image (no coherefs magic in either superblock copy)');
   const wrongVersion = copies.find((c) => c.status === 'bad-version');
+  if (valid.length === 0 && wrongVersion?.status === 'bad-version' && wrongVersion.version === MS_TIMES_VERSION && version === FORMAT_VERSION) {
+    return fatal('superblock', `format version ${wrongVersion.version}, older than this coherefs's version ${FORMAT_VERSION}`,
+      `upgrade it with: coherefs fsck --repair ${image}`);
+  }
   if (valid.length === 0 && wrongVersion?.status === 'bad-version') {
-    return fatal('superblock', `unsupported format version ${wrongVersion.version} (this coherefs reads version ${FORMAT_VERSION})`);
+    return fatal('superblock', `unsupported format version ${wrongVersion.version} (this coherefs reads version ${version})`);
   }
   if (valid.length === 0) return fatal('superblock', `both copies are unusable (A: ${copies[0]!.status}, B: ${copies[1]!.status})`);
   copies.forEach((c, i) => {
@@ -86,23 +105,23 @@ export async function loadImage(device: ImageDevice, onProgress?: Progress): Pro
   if (!payloadIntact(payload, header)) return fatal(where, 'bad CRC');
   const meta = new Metadata();
   try {
-    for (const op of decodeOps(payload)) meta.apply(op);
+    for (const op of decodeOps(payload, version)) meta.apply(op);
   } catch (err) {
     return fatal(where, (err as Error).message);
   }
 
   const log = await readLog(device, sb, (done) => onProgress?.(slotBytes + done, total));
   onProgress?.(total, total);
-  if (log.tail === 'damaged') {
+  if (log.tail === 'damaged' && !salvageLog) {
     return fatal('log', `record ${log.payloads.length} (at log byte ${log.end}) is damaged, and valid records follow it`);
   }
   if (log.tail === 'torn') notes.push(`log: record ${log.payloads.length} is incomplete (a crash during its commit); it is discarded`);
   try {
-    for (const p of log.payloads) for (const op of decodeOps(p)) meta.apply(op);
+    for (const p of log.payloads) for (const op of decodeOps(p, version)) meta.apply(op);
   } catch (err) {
     return fatal('log', (err as Error).message);
   }
-  return { sb, meta, logEnd: log.end, logSeq: log.payloads.length, staleCopies, problems, notes };
+  return { sb, meta, logEnd: log.end, logSeq: log.payloads.length, staleCopies, logTail: log.tail, problems, notes };
 }
 
 /** Read as much of the log as the scan needs (it ends at the first bad record), doubling the prefix read. */

@@ -8,6 +8,7 @@ import { BLOCK_SIZE, computeGeometry, encodeSuperblock, type Geometry, type Geom
 import { preallocate } from './preallocate.js';
 import { encodeOps } from './records.js';
 import { check } from '../util/errno.js';
+import { currentTime } from '../util/file-time.js';
 
 export interface MkfsOptions extends GeometryOptions {
   size: number;
@@ -28,9 +29,9 @@ function checkedGeometry(size: number, options: GeometryOptions): Geometry {
 /** Write the format onto a zeroed device of the given size. */
 export async function mkfsDevice(device: ImageDevice, options: GeometryOptions = {}): Promise<Geometry> {
   const geometry = checkedGeometry(device.size, options);
-  const now = Date.now();
+  const now = currentTime();
   const root = { ino: ROOT_INO, mode: S_IFDIR | 0o755, nlink: 2, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0,
-    size: 0, atimeMs: now, mtimeMs: now, ctimeMs: now, target: '' };
+    size: 0, atimeNs: now, mtimeNs: now, ctimeNs: now, target: '' };
   const epoch = 1;
   await device.write(geometry.checkpointStart[0] * BLOCK_SIZE, frameCheckpoint(epoch, encodeOps([{ kind: 'inode', attrs: root }])));
   const sb = encodeSuperblock({ geometry, generation: 1, activeSlot: 0, epoch });
@@ -54,9 +55,11 @@ export async function mkfs(imagePath: string, options: MkfsOptions): Promise<Geo
     check(existing.isFile(), 'EINVAL', `${imagePath} is not a regular file`);
     check(existing.size === 0 || options.force === true, 'EEXIST', `${imagePath} exists and is not empty (use --force to overwrite it)`);
   }
+  // The lock is on the image file itself, so a new image is created (empty) before it is locked.
+  if (!existing) await (await open(imagePath, 'wx')).close();
   const lock = await ImageLock.acquire(imagePath);
   try {
-    const handle = await open(imagePath, existing ? 'r+' : 'wx');
+    const handle = await open(imagePath, 'r+');
     try {
       // Growing to the new size first only adds a hole at the end: if the length is refused, the old
       // image is as it was. (Not longer than the old file: a file that long exists already.)

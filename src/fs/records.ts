@@ -2,7 +2,16 @@
  * Metadata records: the operations the log carries and a checkpoint is made of. Each one sets a piece
  * of state (an inode's attributes, a directory entry, an extent), so replaying a record twice, or
  * replaying the log over a checkpoint that already holds some of it, changes nothing: replay converges.
+ *
+ * An inode record's times are i64 seconds + u32 nanoseconds each (format version 2). Version 1 held
+ * f64 milliseconds; decodeOps still reads them, for the upgrade of a version 1 image (upgrade.ts).
  */
+import { FORMAT_VERSION } from './layout.js';
+import { nsFromMs, NSEC_PER_SEC, splitTime } from '../util/file-time.js';
+
+/** The format version whose inode records held f64 milliseconds. */
+export const MS_TIMES_VERSION = 1;
+
 export interface InodeAttrs {
   ino: number;
   mode: number;
@@ -10,9 +19,10 @@ export interface InodeAttrs {
   uid: number;
   gid: number;
   size: number;
-  atimeMs: number;
-  mtimeMs: number;
-  ctimeMs: number;
+  /** Nanoseconds since the epoch (util/file-time.ts). */
+  atimeNs: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
   /** A symlink's target; empty for other types. */
   target: string;
 }
@@ -26,10 +36,11 @@ export type Op =
   | { kind: 'punch'; ino: number; lblk: number };
 
 const TAG = { inode: 1, free: 2, link: 3, unlink: 4, map: 5, punch: 6 } as const;
+const TIME_BYTES = 8 + 4;
 
 /** Bytes a record takes on the image, for the metadata space budget (ENOSPC before a checkpoint overflows). */
 export const RECORD_BYTES = {
-  inode: (targetBytes: number): number => 1 + 8 + 16 + 40 + 2 + targetBytes,
+  inode: (targetBytes: number): number => 1 + 8 + 16 + 8 + 3 * TIME_BYTES + 2 + targetBytes,
   link: (nameBytes: number): number => 1 + 16 + 1 + nameBytes,
   map: 1 + 8 + 8 + 8 + 4,
 };
@@ -50,6 +61,13 @@ class Writer {
   u8(v: number): void { this.room(1); this.buf[this.at++] = v; }
   u32(v: number): void { this.room(4); this.view.setUint32(this.at, v, true); this.at += 4; }
   f64(v: number): void { this.room(8); this.view.setFloat64(this.at, v, true); this.at += 8; }
+  time(ns: bigint): void {
+    const { sec, nsec } = splitTime(ns);
+    this.room(TIME_BYTES);
+    this.view.setBigInt64(this.at, sec, true);
+    this.view.setUint32(this.at + 8, nsec, true);
+    this.at += TIME_BYTES;
+  }
   str(v: string, lenBytes: 1 | 2): void {
     this.room(lenBytes + v.length * 3);
     const start = this.at + lenBytes;
@@ -74,7 +92,7 @@ export function encodeOps(ops: Iterable<Op>): Buffer {
       case 'inode': {
         const a = op.attrs;
         w.f64(a.ino); w.u32(a.mode); w.u32(a.nlink); w.u32(a.uid); w.u32(a.gid);
-        w.f64(a.size); w.f64(a.atimeMs); w.f64(a.mtimeMs); w.f64(a.ctimeMs); w.str(a.target, 2);
+        w.f64(a.size); w.time(a.atimeNs); w.time(a.mtimeNs); w.time(a.ctimeNs); w.str(a.target, 2);
         break;
       }
       case 'free': w.f64(op.ino); break;
@@ -87,8 +105,11 @@ export function encodeOps(ops: Iterable<Op>): Buffer {
   return w.buf.subarray(0, w.at);
 }
 
-/** Decode a payload; throws on anything malformed (the caller has checked its CRC, so that means a bug or damage). */
-export function* decodeOps(buf: Buffer): Generator<Op> {
+/**
+ * Decode a payload written in format `version`; throws on anything malformed (the caller has checked
+ * its CRC, so that means a bug or damage).
+ */
+export function* decodeOps(buf: Buffer, version = FORMAT_VERSION): Generator<Op> {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
   let at = 0;
   const need = (n: number): void => {
@@ -96,6 +117,14 @@ export function* decodeOps(buf: Buffer): Generator<Op> {
   };
   const u32 = (): number => { need(4); at += 4; return view.getUint32(at - 4, true); };
   const f64 = (): number => { need(8); at += 8; return view.getFloat64(at - 8, true); };
+  const nsTime = (): bigint => {
+    need(TIME_BYTES);
+    at += TIME_BYTES;
+    const nsec = view.getUint32(at - 4, true);
+    if (nsec >= 1e9) throw new Error(`bad nanoseconds ${nsec} at byte ${at - 4}`);
+    return view.getBigInt64(at - TIME_BYTES, true) * NSEC_PER_SEC + BigInt(nsec);
+  };
+  const time = version === MS_TIMES_VERSION ? (): bigint => nsFromMs(f64()) : nsTime;
   const str = (lenBytes: 1 | 2): string => {
     need(lenBytes);
     const n = lenBytes === 1 ? buf[at]! : view.getUint16(at, true);
@@ -109,8 +138,8 @@ export function* decodeOps(buf: Buffer): Generator<Op> {
     switch (tag) {
       case TAG.inode: {
         const ino = f64(), mode = u32(), nlink = u32(), uid = u32(), gid = u32();
-        const size = f64(), atimeMs = f64(), mtimeMs = f64(), ctimeMs = f64(), target = str(2);
-        yield { kind: 'inode', attrs: { ino, mode, nlink, uid, gid, size, atimeMs, mtimeMs, ctimeMs, target } };
+        const size = f64(), atimeNs = time(), mtimeNs = time(), ctimeNs = time(), target = str(2);
+        yield { kind: 'inode', attrs: { ino, mode, nlink, uid, gid, size, atimeNs, mtimeNs, ctimeNs, target } };
         break;
       }
       case TAG.free: yield { kind: 'free', ino: f64() }; break;

@@ -11,6 +11,7 @@ import { constants as os } from 'node:os';
 import type { Attr } from '../fs/api.js';
 import type { Caller, InodeSetAttr, Vfs } from '../vfs/api.js';
 import { FsError, errnoOf } from '../util/errno.js';
+import { NSEC_PER_SEC, currentTime, splitTime } from '../util/file-time.js';
 import type { Logger } from '../util/logger.js';
 import { packDirents, type DirentRecord } from './kernel/dirents.js';
 import { Fattr, Fopen, FUSE_OPEN_KILL_SUIDGID, WriteFlag } from './kernel/flags.js';
@@ -26,29 +27,19 @@ const ENOSYS = os.errno.ENOSYS;
 const ENTRY_VALID_S = 1;
 const ATTR_VALID_S = 1;
 const BLKSIZE = 4096;
-const NO_ATTR: Attr = { ino: 0, mode: 0, nlink: 0, uid: 0, gid: 0, size: 0, blocks: 0, atimeMs: 0, mtimeMs: 0, ctimeMs: 0 };
+const NO_ATTR: Attr = { ino: 0, mode: 0, nlink: 0, uid: 0, gid: 0, size: 0, blocks: 0, atimeNs: 0n, mtimeNs: 0n, ctimeNs: 0n };
 
-/** Float milliseconds (as coherefs stores times) to seconds and nanoseconds, to the microsecond. */
-function splitMs(ms: number): [number, number] {
-  let sec = Math.floor(ms / 1000);
-  let nsec = Math.round((ms - sec * 1000) * 1000) * 1000;
-  if (nsec >= 1e9) {
-    sec += 1;
-    nsec -= 1e9;
-  }
-  return [sec, nsec];
-}
-
-function joinMs(sec: number, nsec: number): number {
-  return sec * 1000 + nsec / 1e6;
+/** Nanoseconds since the epoch from a timespec's two fields. */
+function joinTime(sec: number, nsec: number): bigint {
+  return BigInt(sec) * NSEC_PER_SEC + BigInt(nsec);
 }
 
 export function fuseAttr(a: Attr): S.FuseAttr {
-  const [atime, atimensec] = splitMs(a.atimeMs);
-  const [mtime, mtimensec] = splitMs(a.mtimeMs);
-  const [ctime, ctimensec] = splitMs(a.ctimeMs);
+  const [atime, mtime, ctime] = [a.atimeNs, a.mtimeNs, a.ctimeNs].map(splitTime);
   return {
-    ino: a.ino, size: a.size, blocks: a.blocks, atime, mtime, ctime, atimensec, mtimensec, ctimensec,
+    ino: a.ino, size: a.size, blocks: a.blocks,
+    atime: Number(atime!.sec), mtime: Number(mtime!.sec), ctime: Number(ctime!.sec),
+    atimensec: atime!.nsec, mtimensec: mtime!.nsec, ctimensec: ctime!.nsec,
     mode: a.mode, nlink: a.nlink, uid: a.uid, gid: a.gid, rdev: 0, blksize: BLKSIZE, flags: 0,
   };
 }
@@ -58,17 +49,17 @@ function entryOf(attr: Attr): S.EntryOut {
 }
 
 /** SETATTR's valid bits as a Vfs change; *_NOW means the daemon's clock. */
-export function setattrChanges(arg: S.SetattrIn, now = Date.now()): InodeSetAttr {
+export function setattrChanges(arg: S.SetattrIn, now = currentTime()): InodeSetAttr {
   const has = (bit: number): boolean => (arg.valid & bit) !== 0;
-  const time = (set: number, setNow: number, sec: number, nsec: number): number | undefined =>
-    has(setNow) ? now : has(set) ? joinMs(sec, nsec) : undefined;
+  const time = (set: number, setNow: number, sec: number, nsec: number): bigint | undefined =>
+    has(setNow) ? now : has(set) ? joinTime(sec, nsec) : undefined;
   return {
     mode: has(Fattr.MODE) ? arg.mode : undefined,
     uid: has(Fattr.UID) ? arg.uid : undefined,
     gid: has(Fattr.GID) ? arg.gid : undefined,
     size: has(Fattr.SIZE) ? arg.size : undefined,
-    atimeMs: time(Fattr.ATIME, Fattr.ATIME_NOW, arg.atime, arg.atimensec),
-    mtimeMs: time(Fattr.MTIME, Fattr.MTIME_NOW, arg.mtime, arg.mtimensec),
+    atimeNs: time(Fattr.ATIME, Fattr.ATIME_NOW, arg.atime, arg.atimensec),
+    mtimeNs: time(Fattr.MTIME, Fattr.MTIME_NOW, arg.mtime, arg.mtimensec),
     killSuidgid: has(Fattr.KILL_SUIDGID),
   };
 }

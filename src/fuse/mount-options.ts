@@ -35,6 +35,9 @@
  *   need `user_allow_other` in /etc/fuse.conf (commented out on this machine).
  * - `timeout: false` is a constructor option, not a mount option: without it fuse-native answers
  *   ETIMEDOUT after 15 s while the handler still runs (DESIGN.md §5).
+ * - libfuse's own `debug` option is never passed: it prints its request trace as raw text from C
+ *   into the daemon's JSON log. With -d the daemon logs each request and its answer itself
+ *   (operations.ts).
  */
 import type { FuseOptions } from 'fuse-native';
 
@@ -50,8 +53,6 @@ export interface MountRequest {
   transport?: Transport;
   /** Let other users see the mount (the kernel still checks modes: default_permissions). */
   allowOther?: boolean;
-  /** libfuse's own request trace on stderr. */
-  debug?: boolean;
   /** The mount's source column in mountinfo (e.g. the image path); defaults to `coherefs`. */
   fsname?: string;
   /** Generic per-mount flags libfuse passes to mount(2): nosuid, nodev, noexec, noatime, sync, ... */
@@ -83,7 +84,6 @@ export function buildMountOptions(request: MountRequest = {}): MountOptions {
       timeout: false,
       defaultPermissions: true,
       allowOther: request.allowOther === true,
-      debug: request.debug === true,
       maxRead: MAX_REQUEST_BYTES,
       fsname,
       subtype: 'coherefs',

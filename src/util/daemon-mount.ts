@@ -1,13 +1,15 @@
 /**
  * A FUSE daemon run as a child process in its own process group: start it, wait until its mount
  * shows in /proc/self/mountinfo, and tear it down whatever state it is in (serving, hung, dead).
- * Used by the integration tests, the benchmark and the demonstrations.
+ * Used by the integration tests, the benchmark and the demonstrations; a signal that ends the process
+ * using it tears down every daemon still running (cleanup-on-signal.ts).
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, realpath, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { cleanUpOnSignal } from './cleanup-on-signal.js';
 import { findMount } from './mountinfo.js';
 
 const run = promisify(execFile);
@@ -82,6 +84,8 @@ export async function startDaemonMount(options: DaemonMountOptions): Promise<Dae
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
 
   let tornDown: Promise<void> | undefined;
+  // The daemon is in its own process group: a Ctrl-C of the tool does not reach it, this does.
+  const forget = cleanUpOnSignal(() => teardown());
   const teardown = (): Promise<void> =>
     (tornDown ??= (async () => {
       // SIGTERM first: the daemon's own shutdown writes back, commits and unmounts.
@@ -93,6 +97,7 @@ export async function startDaemonMount(options: DaemonMountOptions): Promise<Dae
       }
       await forceUnmount(mountpoint);
       if (ownDir) await rmdir(mountpoint).catch(() => undefined);
+      forget();
     })());
 
   const mounted = await Promise.race([

@@ -2,10 +2,11 @@
  * Running fio and reading its JSON report (--output-format=json). A non-zero exit (failed verify,
  * IO error) is thrown with fio's own message; per-job errors are surfaced as well.
  */
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cleanUpOnSignal } from './cleanup-on-signal.js';
 
 export interface FioJob {
   name: string;
@@ -76,13 +77,19 @@ function side(json: FioJsonSide): FioSide {
 export async function runFio(job: FioJob): Promise<FioResult> {
   const dir = await mkdtemp(join(tmpdir(), 'coherefs-fio-'));
   const output = join(dir, 'report.json');
+  let fio: ChildProcess | undefined;
+  // Interrupted: fio stops (it would keep a mount busy) and its report directory goes.
+  const forget = cleanUpOnSignal(async () => {
+    fio?.kill();
+    await rm(dir, { recursive: true, force: true });
+  });
   try {
-    await new Promise<void>((resolve, reject) =>
-      execFile('fio', fioArgs(job, output), { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+    await new Promise<void>((resolve, reject) => {
+      fio = execFile('fio', fioArgs(job, output), { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
         if (err) reject(new Error(`fio ${job.name} failed (exit ${err.code ?? err.signal}): ${stderr || stdout}`.trim()));
         else resolve();
-      }),
-    );
+      });
+    });
     const json = JSON.parse(await readFile(output, 'utf8')) as FioJson;
     const error = json.jobs.reduce((sum, j) => sum + j.error, 0);
     if (error !== 0) throw new Error(`fio ${job.name}: job error ${error}`);
@@ -91,5 +98,6 @@ export async function runFio(job: FioJob): Promise<FioResult> {
     return { read: side(first.read), write: side(first.write), error };
   } finally {
     await rm(dir, { recursive: true, force: true });
+    forget();
   }
 }

@@ -2,6 +2,10 @@
 import { readFile } from 'node:fs/promises';
 
 export interface MountEntry {
+  /** The mount's id (field 1): unlike the path, it names this mount and no later one on the same directory. */
+  id: number;
+  /** The superblock's device, "major:minor" (field 3); a FUSE connection's name in fusectl derives from it. */
+  device: string;
   mountpoint: string;
   fstype: string;
   source: string;
@@ -20,12 +24,15 @@ export function parseMountinfo(text: string): MountEntry[] {
     const fields = before?.split(' ');
     const tail = after?.split(' ');
     if (!fields || fields.length < 5 || !tail || tail.length < 2) continue;
-    entries.push({ mountpoint: unescapeOctal(fields[4]!), fstype: tail[0]!, source: unescapeOctal(tail[1]!) });
+    entries.push({ id: Number(fields[0]), device: fields[2]!, mountpoint: unescapeOctal(fields[4]!), fstype: tail[0]!, source: unescapeOctal(tail[1]!) });
   }
   return entries;
 }
 
+export async function readMountinfo(): Promise<MountEntry[]> {
+  return parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'));
+}
+
 export async function findMount(mountpoint: string): Promise<MountEntry | undefined> {
-  const entries = parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8'));
-  return entries.filter((entry) => entry.mountpoint === mountpoint).pop();
+  return (await readMountinfo()).filter((entry) => entry.mountpoint === mountpoint).pop();
 }

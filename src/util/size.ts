@@ -20,3 +20,17 @@ export function formatSize(bytes: number): string {
   }
   return `${bytes}B`;
 }
+
+/** A byte count for reading, not parsing back: three significant digits, e.g. 812 B, 1.50 KiB, 256 MiB. */
+export function humanBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${Math.round(value)} B`;
+  const digits = Math.abs(value) < 10 ? 2 : Math.abs(value) < 100 ? 1 : 0;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}

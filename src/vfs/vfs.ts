@@ -11,7 +11,7 @@ import {
 } from '../mm/api.js';
 import type { Logger } from '../util/logger.js';
 import { FsError, check } from '../util/errno.js';
-import { HandleTable, type FileHandle } from './handles.js';
+import { HandleTable } from './handles.js';
 import { InodeTable } from './inode-table.js';
 import { InodeWriteLocks } from './inode-write-lock.js';
 import { ActiveOps } from './active-ops.js';
@@ -51,8 +51,9 @@ export interface InodeSetAttr {
   uid?: number;
   gid?: number;
   size?: number;
-  atimeMs?: number;
-  mtimeMs?: number;
+  /** Nanoseconds since the epoch. */
+  atimeNs?: bigint;
+  mtimeNs?: bigint;
   killSuidgid?: boolean;
 }
 
@@ -94,6 +95,8 @@ export class Vfs {
     if (log) {
       cache.onWritebackError = (mapping, pos, length, error) =>
         log.warn({ file: mapping.name, pos, length, code: error.code, err: error.message }, 'writeback failed: the data stays dirty and the error goes to fsync and close');
+      cache.onBackgroundError = (task, error) =>
+        log.error({ task, err: error }, 'background work (readahead, the flusher) failed unexpectedly');
     }
     try {
       return new Vfs(await mount(), cache, options);
@@ -258,8 +261,9 @@ export class Vfs {
     });
   }
 
-  utimens(path: string, atimeMs: number, mtimeMs: number): void {
-    this.fs.setattr(walkPath(this.fs, path), { atimeMs, mtimeMs });
+  /** Times in nanoseconds since the epoch. */
+  utimens(path: string, atimeNs: bigint, mtimeNs: bigint): void {
+    this.fs.setattr(walkPath(this.fs, path), { atimeNs, mtimeNs });
   }
 
   /**
@@ -271,8 +275,8 @@ export class Vfs {
       if (changes.size !== undefined) await this.truncateInode(ino, changes.size);
       let mode = changes.mode;
       if (changes.killSuidgid) mode = killSuidgid(mode ?? this.fs.getattr(ino).mode);
-      const { uid, gid, atimeMs, mtimeMs } = changes;
-      const rest = { mode, uid, gid, atimeMs, mtimeMs };
+      const { uid, gid, atimeNs, mtimeNs } = changes;
+      const rest = { mode, uid, gid, atimeNs, mtimeNs };
       if (Object.values(rest).some((value) => value !== undefined)) this.fs.setattr(ino, rest);
       return this.fs.getattr(ino);
     });
@@ -325,7 +329,7 @@ export class Vfs {
     const writeAt = (at: number): Promise<number> =>
       runTask(`write fh${fh}`, async () => {
         const written = await (direct ? directWrite : bufferedWrite)(handle.mapping, at, src);
-        this.touchData(handle);
+        this.fs.fileUpdateTime(handle.ino);
         return written;
       });
     const host = handle.mapping.host;
@@ -375,12 +379,8 @@ export class Vfs {
     return this.active.run(async () => {
       const mapping = this.inodes.mapping(ino);
       await runTask(`truncate ino${ino}`, () => truncate(mapping, size));
-      this.fs.setattr(ino, { mtimeMs: Date.now() });
+      this.fs.fileUpdateTime(ino);
     });
-  }
-
-  private touchData(handle: FileHandle): void {
-    this.fs.setattr(handle.ino, { mtimeMs: Date.now() });
   }
 
   private resolve(at: PathOrIno): number {

@@ -1,6 +1,7 @@
 /**
- * Guards the image lock: of many processes' worth of concurrent acquires exactly one wins (the lock
- * is never seen half-written), and a symlink to the image shares the image's lock.
+ * Guards the image lock: of many concurrent acquires exactly one wins (each opens the image on its
+ * own, and flock(2) locks are per open file description, so even one process cannot take it twice),
+ * and a symlink to the image shares the image's lock.
  */
 import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 /**
- * kill -9 of a process with the image mounted: the next mount takes over the stale lock, replays the
- * log, and finds every fsync'd byte; fsck is clean.
+ * kill -9 of a process with the image mounted: the kernel drops its image lock, and the next mount
+ * replays the log and finds every fsync'd byte; fsck is clean.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';

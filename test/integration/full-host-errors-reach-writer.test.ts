@@ -6,57 +6,41 @@
  * silent success.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { fsck, mkfs } from '../../src/fs/api.js';
 import type { DaemonMount } from '../../src/util/daemon-mount.js';
 import { fuseMissing, requireFuse } from './harness/require-fuse.js';
-import { MiB, coherefs, mountCoherefs } from './harness/coherefs-mount.js';
-
-const exec = promisify(execFile);
-
-function run(command: string, args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) =>
-    execFile(command, args, { timeout: 120_000 }, (err, _stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr })),
-  );
-}
+import { MiB, coherefs, mountCoherefs, runTool } from './harness/coherefs-mount.js';
+import { smallHost, type SmallHost } from './harness/small-host.js';
 
 describe.runIf(requireFuse(process.getuid?.() === 0 ? fuseMissing() : 'mounting a tmpfs needs root'))('an image on a full host filesystem', () => {
-  let dir: string | undefined;
-  let host: string | undefined;
+  let host: SmallHost | undefined;
   let mount: DaemonMount | undefined;
   afterEach(async () => {
     await mount?.teardown();
-    if (host) await exec('umount', ['-l', host]).catch(() => undefined);
-    if (dir) await rm(dir, { recursive: true, force: true });
-    mount = host = dir = undefined;
+    await host?.remove();
+    mount = host = undefined;
   });
 
   it('reports the lost writes at fsync, close and umount, and keeps what was fsync\'d', async () => {
-    dir = await mkdtemp(join(tmpdir(), 'coherefs-hostfull-'));
-    host = join(dir, 'host');
-    await mkdir(host);
-    await exec('mount', ['-t', 'tmpfs', '-o', 'size=40M', 'tmpfs', host]);
-    const image = join(host, 'disk.img');
+    host = await smallHost('40M');
+    const image = join(host.path, 'disk.img');
     await mkfs(image, { size: 64 * MiB });
     mount = await mountCoherefs(image, 'cache_size=128M');
     const synced = randomBytes(MiB);
     await writeFile(join(mount.mountpoint, 'synced'), synced, { flush: true });
 
-    const atClose = await run('dd', ['if=/dev/urandom', `of=${join(mount.mountpoint, 'big')}`, 'bs=1M', 'count=50']);
+    const atClose = await runTool('dd', ['if=/dev/urandom', `of=${join(mount.mountpoint, 'big')}`, 'bs=1M', 'count=50']);
     expect(atClose.code).not.toBe(0);
     expect(atClose.stderr).toMatch(/closing output file.*No space left on device/);
-    const atFsync = await run('dd', ['if=/dev/urandom', `of=${join(mount.mountpoint, 'big2')}`, 'bs=1M', 'count=4', 'conv=fsync']);
+    const atFsync = await runTool('dd', ['if=/dev/urandom', `of=${join(mount.mountpoint, 'big2')}`, 'bs=1M', 'count=4', 'conv=fsync']);
     expect(atFsync.code).not.toBe(0);
     expect(atFsync.stderr).toMatch(/fsync failed.*No space left on device/);
 
     // Unsynced data that writeback cannot store: umount must say so, never "written back".
-    await run('sh', ['-c', `head -c 8M /dev/urandom > '${join(mount.mountpoint, 'unsynced')}' || true`]);
+    await runTool('sh', ['-c', `head -c 8M /dev/urandom > '${join(mount.mountpoint, 'unsynced')}' || true`]);
     await writeFile(join(mount.mountpoint, 'pending'), randomBytes(6 * MiB)).catch(() => undefined);
     const umount = await coherefs(['umount', mount.mountpoint], { timeoutMs: 120_000 });
     expect(umount.code).toBe(1);

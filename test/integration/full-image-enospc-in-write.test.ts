@@ -5,23 +5,14 @@
  * after umount and mount; deleting makes room to write again; fsck is clean.
  */
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsck } from '../../src/fs/api.js';
 import { requireFuse } from './harness/require-fuse.js';
-import { MiB, cleanUpAfterEach, coherefs, mountCoherefs, scratchImage } from './harness/coherefs-mount.js';
+import { MiB, cleanUpAfterEach, coherefs, mountCoherefs, runTool, scratchImage } from './harness/coherefs-mount.js';
 
 const CACHE_SIZE = 16 * MiB;
-
-/** Run a command to its end; its exit code and stderr, never a rejection. */
-function run(command: string, args: string[], timeoutMs = 120_000): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) =>
-    execFile(command, args, { timeout: timeoutMs }, (err, _stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stderr })),
-  );
-}
 
 async function residentBytes(mountpoint: string): Promise<number> {
   const stats = await coherefs(['stats', mountpoint, '--json']);
@@ -42,7 +33,7 @@ describe.runIf(requireFuse())('a full 64 MiB image', () => {
       kept.set(`before${i}`, data);
     }
 
-    const fill = await run('dd', ['if=/dev/zero', `of=${join(mount.mountpoint, 'fill')}`, 'bs=1M']);
+    const fill = await runTool('dd', ['if=/dev/zero', `of=${join(mount.mountpoint, 'fill')}`, 'bs=1M']);
     expect(fill.code).not.toBe(0);
     expect(fill.stderr).toMatch(/No space left on device/);
     expect(await residentBytes(mount.mountpoint)).toBeLessThanOrEqual(CACHE_SIZE);
@@ -62,7 +53,7 @@ describe.runIf(requireFuse())('a full 64 MiB image', () => {
     await rm(join(mount.mountpoint, 'fill'));
     const big = join(scratch.dir, 'big');
     await writeFile(big, randomBytes(100 * MiB));
-    const cp = await run('cp', [big, join(mount.mountpoint, 'copy')]);
+    const cp = await runTool('cp', [big, join(mount.mountpoint, 'copy')]);
     expect(cp.code).not.toBe(0);
     expect(cp.stderr).toMatch(/No space left on device/);
     await rm(join(mount.mountpoint, 'copy'));

@@ -1,16 +1,18 @@
 /**
  * Guards the contract of `coherefs mount` on bad input: an unknown -o option, a cache_size above the
- * machine's memory, a missing image, a missing, busy or non-empty mountpoint, a corrupt image and a
- * file that is no coherefs image each give a clear message and a non-zero exit, mount nothing, leave
- * no daemon answering, and change no image byte.
+ * machine's memory, a missing image, a missing, busy or non-empty mountpoint, a corrupt image, an
+ * image of an older format version and a file that is no coherefs image each give a clear message and
+ * a non-zero exit, mount nothing, leave no daemon answering, and change no image byte.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, open, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, readFile, writeFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { forceUnmount, type DaemonMount } from '../../src/util/daemon-mount.js';
 import { findMount } from '../../src/util/mountinfo.js';
+import { projectFile } from '../../src/util/project-file.js';
 import { requireFuse } from './harness/require-fuse.js';
 import { MiB, coherefs, mountCoherefs, scratchImage, sha256File, type Scratch } from './harness/coherefs-mount.js';
 
@@ -115,6 +117,16 @@ describe.runIf(requireFuse())('coherefs mount refuses bad input', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/cannot mount: superblock/);
     await expectNothingChanged(mountpoint, corrupt, sum);
+  });
+
+  it('refuses an image of an older format version, naming the command that upgrades it (exit 1)', async () => {
+    const old = join(scratch.dir, 'v1.img');
+    await writeFile(old, gunzipSync(await readFile(projectFile('test/fs/fixtures/v1-image.img.gz'))));
+    const sum = await sha256File(old);
+    const result = await coherefs(['mount', old, mountpoint]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/format version 1, older than this coherefs's version 2 \(upgrade it with: coherefs fsck --repair \S*v1\.img\)/);
+    await expectNothingChanged(mountpoint, old, sum);
   });
 
   it('refuses a file that is no coherefs image (exit 1)', async () => {

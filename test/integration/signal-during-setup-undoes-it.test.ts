@@ -5,10 +5,11 @@
  * is clean and the image mounts again.
  */
 import { spawn } from 'node:child_process';
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fsck } from '../../src/fs/api.js';
+import { ImageLock } from '../../src/fs/image-lock.js';
 import { forceUnmount } from '../../src/util/daemon-mount.js';
 import { findMount } from '../../src/util/mountinfo.js';
 import { projectFile } from '../../src/util/project-file.js';
@@ -52,7 +53,7 @@ describe.runIf(requireFuse())('a signal during setup undoes the setup', () => {
         expect(exit.stderr).toMatch(/SIGTERM arrived while mounting: setup undone, nothing is mounted/);
         expect(exit.code).toBe(1);
         expect(await findMount(mountpoint)).toBeUndefined();
-        await expect(access(`${scratch.image}.lock`)).rejects.toThrow(/ENOENT/);
+        expect(await ImageLock.holder(scratch.image)).toBeNull();
       } finally {
         await forceUnmount(mountpoint);
       }

@@ -10,8 +10,8 @@ describe('tool output parsing', () => {
       '26 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n' +
       '41 26 0:38 / /tmp/a\\040b rw,nosuid,nodev,relatime - fuse.coherefs coherefs rw,user_id=0,group_id=0\n';
     expect(parseMountinfo(text)).toEqual([
-      { mountpoint: '/', fstype: 'ext4', source: '/dev/vda' },
-      { mountpoint: '/tmp/a b', fstype: 'fuse.coherefs', source: 'coherefs' },
+      { id: 26, device: '254:0', mountpoint: '/', fstype: 'ext4', source: '/dev/vda' },
+      { id: 41, device: '0:38', mountpoint: '/tmp/a b', fstype: 'fuse.coherefs', source: 'coherefs' },
     ]);
   });
 

@@ -1,4 +1,6 @@
 /** `coherefs mkfs IMAGE --size SIZE [--force] [--preallocate]`: create a fresh image and print its geometry. */
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { BLOCK_SIZE, mkfs, type Geometry } from '../../fs/api.js';
 import { formatSize, parseSize } from '../../util/size.js';
@@ -25,14 +27,19 @@ export function describeGeometry(g: Geometry): string {
 }
 
 export function mkfsCommand(): Command {
-  return new Command('mkfs')
+  const command = new Command('mkfs')
     .description('create a coherefs image (a sparse file)')
     .argument('<image>', 'the image file to create')
     .requiredOption('-s, --size <size>', 'image size, e.g. 512M, 4G', sizeOption)
     .option('-f, --force', 'overwrite an existing non-empty file')
     .option('--preallocate', 'have the host allocate the whole image now (not sparse), so it cannot fill up under the image')
     .action(async (image: string, options: { size: number; force?: boolean; preallocate?: boolean }) => {
+      const directory = dirname(image);
+      if (!(await stat(directory).catch(() => null))?.isDirectory()) {
+        command.error(`coherefs mkfs: ${directory}: no such directory`, { exitCode: 2, code: 'coherefs.noDirectory' });
+      }
       const geometry = await mkfs(image, { size: options.size, force: options.force ?? false, preallocate: options.preallocate ?? false });
       process.stdout.write(`${image}: coherefs image created\n${describeGeometry(geometry)}\n`);
     });
+  return command;
 }

@@ -4,13 +4,14 @@
  * mount). A daemon not ready within --timeout seconds is stopped, and its mount cleared if it made one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, openSync } from 'node:fs';
+import { createWriteStream, fstatSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { forceUnmount, waitForExit } from '../../util/daemon-mount.js';
 import { createLogger } from '../../util/logger.js';
 import { findMount } from '../../util/mountinfo.js';
-import { controlSocketPath, daemonLogPath } from '../daemon/control-socket.js';
+import { openDaemonLog } from '../daemon/daemon-log.js';
 import { parseMountOptions, type MountConfig } from '../daemon/mount-config.js';
 import { checkImage, checkMountpoint } from '../daemon/preflight.js';
 import { runDaemon } from '../daemon/run-daemon.js';
@@ -63,9 +64,18 @@ function readyMessage(channel: Readable, timeoutMs: number): Promise<string | nu
   });
 }
 
+/**
+ * What the daemon wrote to its log since `offset` that is not one of its JSON records: the words of
+ * libfuse and fusermount, which print why a mount failed to stderr, and only there.
+ */
+async function plainLines(logPath: string, offset: number): Promise<string[]> {
+  const text = (await readFile(logPath)).subarray(offset).toString('utf8');
+  return text.split('\n').filter((line) => line.trim() && !line.startsWith('{'));
+}
+
 async function startInBackground(image: string, mountpoint: string, flags: MountFlags): Promise<void> {
-  const logPath = daemonLogPath(await controlSocketPath(mountpoint));
-  const logFd = openSync(logPath, 'a', 0o600);
+  const { path: logPath, fd: logFd } = await openDaemonLog(image, mountpoint);
+  const logStart = fstatSync(logFd).size;
   const args = [process.argv[1]!, 'mount', image, mountpoint, '-f', ...(flags.debug ? ['-d'] : []), ...(flags.options ? ['-o', flags.options] : [])];
   const child = spawn(process.execPath, args, {
     detached: true,
@@ -78,7 +88,9 @@ async function startInBackground(image: string, mountpoint: string, flags: Mount
     throw new Error(`the daemon (pid ${child.pid}) was not ready within ${flags.timeout} s and was stopped; nothing is mounted (log: ${logPath})`);
   }
   if (message !== 'ready') {
-    throw new Error(message || `the daemon exited before mounting (log: ${logPath})`);
+    // Its own last words (`coherefs: MESSAGE`) came through the ready channel already.
+    const said = (await plainLines(logPath, logStart)).filter((line) => !line.startsWith('coherefs: ')).join('\n');
+    throw new Error(`${message || 'the daemon exited before mounting'}${said ? `\n${said}` : ''}\n(log: ${logPath})`);
   }
   child.unref();
   process.stdout.write(`mounted ${image} on ${mountpoint} (daemon pid ${child.pid}, log ${logPath})\n`);
@@ -90,7 +102,7 @@ async function runForeground(image: string, mountpoint: string, flags: MountFlag
   const log = createLogger({ debug: flags.debug });
   try {
     await runDaemon({
-      image, mountpoint, config, debug: flags.debug === true, log,
+      image, mountpoint, config, log,
       onReady: () => tell?.end('ready\n'),
     });
   } catch (err) {
@@ -105,7 +117,7 @@ export function mountCommand(): Command {
     .argument('<image>', 'the image file (see coherefs mkfs)')
     .argument('<mountpoint>', 'an empty directory')
     .option('-f, --foreground', 'stay in the foreground (Ctrl-C unmounts)')
-    .option('-d, --debug', 'debug logs')
+    .option('-d, --debug', 'debug logs: each FUSE request and its answer')
     .option('-o, --options <list>', 'cache_size=256M,coherence=locked|evict|none,dio_align=512,allow_other,transport=libfuse|kernel,dio_evict_delay_ms=0 (fault injection)')
     .addOption(timeoutOption(READY_TIMEOUT_SECONDS, 'the background daemon to mount'))
     .action(async (imageArg: string, mountpointArg: string, flags: MountFlags) => {

@@ -10,18 +10,19 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { RUNTIME_DIR, checkRuntimeDir, ensureRuntimeDir } from './runtime-dir.js';
 
-export type ControlRequest = { op: 'stats' } | { op: 'unmount' };
+/** umount(8) (refused while busy), umount -l (finish after the last close), umount -f (abort the connection). */
+export type UnmountMode = 'normal' | 'lazy' | 'force';
+export type ControlRequest = { op: 'stats' } | { op: 'unmount'; mode?: UnmountMode };
 export type ControlHandler = (request: ControlRequest) => Promise<unknown>;
+
+/** What names a mount's socket (and its logs, daemon-log.ts): a hash of the mountpoint's real path. */
+export function mountKey(realMountpoint: string): string {
+  return createHash('sha256').update(realMountpoint).digest('hex').slice(0, 16);
+}
 
 /** The socket path of the daemon serving `mountpoint` (an existing directory). */
 export async function controlSocketPath(mountpoint: string): Promise<string> {
-  const key = createHash('sha256').update(await realpath(mountpoint)).digest('hex').slice(0, 16);
-  return join(RUNTIME_DIR, `${key}.sock`);
-}
-
-/** The daemon's log file when it runs in the background. */
-export function daemonLogPath(socketPath: string): string {
-  return socketPath.replace(/\.sock$/, '.log');
+  return join(RUNTIME_DIR, `${mountKey(await realpath(mountpoint))}.sock`);
 }
 
 export async function listenControl(socketPath: string, handle: ControlHandler): Promise<Server> {
@@ -43,7 +44,8 @@ export async function listenControl(socketPath: string, handle: ControlHandler):
       }
       handle(request).then(
         (result) => socket.end(JSON.stringify({ result }) + '\n'),
-        (err: Error) => socket.end(JSON.stringify({ error: err.message }) + '\n'),
+        // The errno code travels too: the CLI names the processes that keep a mount busy.
+        (err: NodeJS.ErrnoException) => socket.end(JSON.stringify({ error: err.message, code: err.code }) + '\n'),
       );
     });
     socket.on('error', () => socket.destroy());
@@ -85,8 +87,8 @@ export async function requestControl(mountpoint: string, request: ControlRequest
     );
     socket.on('end', () => {
       try {
-        const answer = JSON.parse(output) as { result?: unknown; error?: string };
-        if (answer.error) reject(new Error(answer.error));
+        const answer = JSON.parse(output) as { result?: unknown; error?: string; code?: string };
+        if (answer.error) reject(Object.assign(new Error(answer.error), { code: answer.code }));
         else resolve(answer.result);
       } catch {
         reject(new Error(`the daemon serving ${mountpoint} sent no answer`));

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fsck, mkfs } from '../../fs/api.js';
 import type { CoherenceMode } from '../../mm/api.js';
+import { cleanUpOnSignal } from '../../util/cleanup-on-signal.js';
 import { startDaemonMount } from '../../util/daemon-mount.js';
 import { projectFile } from '../../util/project-file.js';
 import type { CoherenceReport } from '../workload/analyze-staleness.js';
@@ -83,6 +84,7 @@ async function runPhase(dir: string, readers: ReaderKind, seconds: number, onTic
 
 async function runMode(mode: CoherenceMode, options: RaceOptions, report: (step: RaceProgress['step'], within: number) => void): Promise<RaceModeResult> {
   const dir = await mkdtemp(join(tmpdir(), `coherefs-demo-${mode}-`));
+  const forgetDir = cleanUpOnSignal(() => rm(dir, { recursive: true, force: true }));
   const image = join(dir, 'disk.img');
   try {
     report('mkfs', 0);
@@ -108,6 +110,7 @@ async function runMode(mode: CoherenceMode, options: RaceOptions, report: (step:
     return { mode, mountpoint: mount.mountpoint, rows, fsck: { clean: check.clean, problems: check.problems } };
   } finally {
     await rm(dir, { recursive: true, force: true });
+    forgetDir();
   }
 }
 

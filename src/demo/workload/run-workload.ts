@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cleanUpOnSignal } from '../../util/cleanup-on-signal.js';
 import { projectFile } from '../../util/project-file.js';
 import { analyzeStaleness, type CoherenceReport } from './analyze-staleness.js';
 import type { ProcessConfig } from './process-config.js';
@@ -68,6 +69,11 @@ interface WorkloadProcess {
 /** Spawn one workload process: it says `ready` on stdout and waits for its window on stdin. */
 function spawnProcess(command: string, args: string[]): WorkloadProcess {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // Interrupted: the process goes too (it would keep the mount busy), and with it its log file.
+  const forget = cleanUpOnSignal(() => child.kill('SIGKILL'));
+  child.once('close', forget);
+  // A process that died early cannot take its window: `done` reports why, the pipe's EPIPE adds nothing.
+  child.stdin.on('error', () => undefined);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const done = new Promise<void>((resolve, reject) => {
@@ -104,6 +110,7 @@ export async function runCoherenceWorkload(options: WorkloadOptions): Promise<Wo
   const blockSize = validate(options);
   const file = join(options.dir, `coherence-${process.pid}.dat`);
   const logDir = await mkdtemp(join(tmpdir(), 'coherefs-workload-'));
+  const forgetLogs = cleanUpOnSignal(() => rm(logDir, { recursive: true, force: true }));
   try {
     await writeInitialBlocks(file, options.blocks, blockSize);
     const baseNs = process.hrtime.bigint();
@@ -146,5 +153,6 @@ export async function runCoherenceWorkload(options: WorkloadOptions): Promise<Wo
   } finally {
     await rm(logDir, { recursive: true, force: true });
     await rm(file, { force: true });
+    forgetLogs();
   }
 }

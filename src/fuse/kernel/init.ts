@@ -19,8 +19,8 @@ const PAGE_SIZE = 4096;
 /** A read buffer must hold the largest WRITE with its headers (the kernel wants max_write + 80). */
 export const READ_BUFFER_BYTES = MAX_WRITE + PAGE_SIZE;
 
-/** The times coherefs stores are float milliseconds, exact to the microsecond. */
-const TIME_GRANULARITY_NS = 1000;
+/** coherefs stores times in nanoseconds. */
+const TIME_GRANULARITY_NS = 1;
 
 const WANTED_FLAGS =
   InitFlag.ASYNC_READ | InitFlag.BIG_WRITES | InitFlag.ASYNC_DIO | InitFlag.PARALLEL_DIROPS | InitFlag.MAX_PAGES |

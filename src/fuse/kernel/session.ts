@@ -2,9 +2,9 @@
  * The kernel transport's session: open /dev/fuse, mount it with mount(8) (the fd passed as the
  * child's fd 3), start reader threads that block in read on the fd, and write each reply straight
  * to the fd from the thread that serves. mount(2) returns before INIT is read (the kernel sends it
- * asynchronously), so mount(8) never waits on us. Unmounting runs umount(8) as a child, never
- * synchronously: it stats the mountpoint, a request this thread must answer. After the unmount every
- * blocked read fails with ENODEV, and the readers stop.
+ * asynchronously), so mount(8) never waits on us. Unmounting is the owner's (unmount-controls.ts),
+ * never synchronous: umount stats the mountpoint, a request this thread must answer. Once the
+ * connection ends every blocked read fails with ENODEV, and the readers stop.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, writevSync } from 'node:fs';
@@ -32,17 +32,12 @@ export interface KernelSessionHandlers {
   stopped(reason: string): void;
 }
 
-export interface KernelSession {
-  readonly mountpoint: string;
-  /** umount(8) as a child process; resolves once it succeeded and the readers have stopped. */
-  unmount(): Promise<void>;
-}
-
-/** Run a command to completion without blocking this thread; rejects with its stderr on failure. */
-function runChild(command: string, args: string[], extraFd?: number): Promise<void> {
+/** mount(8) with `fd` as its fd 3, without blocking this thread; rejects with its stderr on failure. */
+function runMount(args: string[], fd: number): Promise<void> {
+  const command = 'mount';
   return new Promise((resolve, reject) => {
     const stdio: (number | 'ignore' | 'pipe')[] = ['ignore', 'ignore', 'pipe'];
-    if (extraFd !== undefined) stdio[CHILD_FD] = extraFd;
+    stdio[CHILD_FD] = fd;
     const child = spawn(command, args, { stdio });
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -65,7 +60,7 @@ function sendReply(fd: number, reply: Reply): void {
 }
 
 /** Mount /dev/fuse on `spec.mountpoint` and start serving; resolves once mount(8) succeeded. */
-export async function startKernelSession(spec: KernelMountSpec, handlers: KernelSessionHandlers): Promise<KernelSession> {
+export async function startKernelSession(spec: KernelMountSpec, handlers: KernelSessionHandlers): Promise<void> {
   let fd: number;
   try {
     fd = openSync('/dev/fuse', 'r+');
@@ -74,7 +69,7 @@ export async function startKernelSession(spec: KernelMountSpec, handlers: Kernel
   }
   try {
     // -i: do not look for /sbin/mount.fuse.coherefs (mount.fuse would try to run a program named by the source).
-    await runChild('mount', ['-i', '-t', 'fuse.coherefs', '-o', `fd=${CHILD_FD},${spec.options}`, spec.source, spec.mountpoint], fd);
+    await runMount(['-i', '-t', 'fuse.coherefs', '-o', `fd=${CHILD_FD},${spec.options}`, spec.source, spec.mountpoint], fd);
   } catch (err) {
     closeSync(fd);
     throw err;
@@ -87,8 +82,6 @@ export async function startKernelSession(spec: KernelMountSpec, handlers: Kernel
     stopReason = reason;
     handlers.stopped(reason);
   };
-  let allStopped!: () => void;
-  const stopped = new Promise<void>((resolve) => (allStopped = resolve));
   const workerData: ReaderWorkerData = { fd, bufferBytes: spec.readBufferBytes };
   for (let i = 0; i < READERS; i++) {
     const reader = new Worker(new URL('./reader-worker.js', import.meta.url), { workerData });
@@ -98,24 +91,7 @@ export async function startKernelSession(spec: KernelMountSpec, handlers: Kernel
     });
     reader.on('error', (err) => stop(`a reader thread failed: ${err.message}`));
     reader.on('exit', () => {
-      if (--running === 0) {
-        closeSync(fd);
-        allStopped();
-      }
+      if (--running === 0) closeSync(fd);
     });
   }
-  let unmounted: Promise<void> | undefined;
-  return {
-    mountpoint: spec.mountpoint,
-    unmount() {
-      unmounted ??= runChild('umount', [spec.mountpoint]).then(
-        () => stopped,
-        (err: unknown) => {
-          unmounted = undefined;
-          throw err;
-        },
-      );
-      return unmounted;
-    },
-  };
 }

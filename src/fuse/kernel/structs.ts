@@ -21,9 +21,12 @@ export const initOut = struct({
   maxWrite: 'u32', timeGran: 'u32', maxPages: 'u16', mapAlignment: 'u16', flags2: 'u32', unused: 28,
 }, 64);
 
-/** struct fuse_attr: times are seconds plus nanoseconds; blocks in 512-byte units. */
+/**
+ * struct fuse_attr: times are seconds plus nanoseconds (the header says u64, the kernel stores a
+ * signed time64_t there: times before 1970 are negative); blocks in 512-byte units.
+ */
 export const attr = struct({
-  ino: 'u64', size: 'u64', blocks: 'u64', atime: 'u64', mtime: 'u64', ctime: 'u64',
+  ino: 'u64', size: 'u64', blocks: 'u64', atime: 'i64', mtime: 'i64', ctime: 'i64',
   atimensec: 'u32', mtimensec: 'u32', ctimensec: 'u32', mode: 'u32', nlink: 'u32', uid: 'u32', gid: 'u32',
   rdev: 'u32', blksize: 'u32', flags: 'u32',
 }, 88);
@@ -38,7 +41,7 @@ export const attrOut = struct({ attrValid: 'u64', attrValidNsec: 'u32', dummy: 4
 export const getattrIn = struct({ getattrFlags: 'u32', dummy: 4, fh: 'u64' }, 16);
 
 export const setattrIn = struct({
-  valid: 'u32', padding: 4, fh: 'u64', size: 'u64', lockOwner: 'u64n', atime: 'u64', mtime: 'u64', ctime: 'u64',
+  valid: 'u32', padding: 4, fh: 'u64', size: 'u64', lockOwner: 'u64n', atime: 'i64', mtime: 'i64', ctime: 'i64',
   atimensec: 'u32', mtimensec: 'u32', ctimensec: 'u32', mode: 'u32', unused4: 4, uid: 'u32', gid: 'u32', unused5: 4,
 }, 88);
 

@@ -20,7 +20,7 @@ describe('INIT negotiation', () => {
     expect(out.maxWrite).toBe(MAX_WRITE);
     expect(out.maxPages * 4096).toBe(MAX_WRITE);
     expect(READ_BUFFER_BYTES).toBeGreaterThanOrEqual(MAX_WRITE + 80);
-    expect(out.timeGran).toBe(1000);
+    expect(out.timeGran).toBe(1);
   });
 
   it('grants nothing the kernel did not offer, and no flags2 without INIT_EXT', () => {

@@ -11,6 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkfs } from '../../../src/fs/api.js';
+import { cleanUpOnSignal } from '../../../src/util/cleanup-on-signal.js';
 import { waitForExit, type DaemonMount } from '../../../src/util/daemon-mount.js';
 import { projectFile } from '../../../src/util/project-file.js';
 import { mountCoherefs } from '../../../bench/coherefs-mount.js';
@@ -28,15 +29,33 @@ export interface Scratch {
 /** A fresh mktemp directory holding a new sparse image (512 MiB unless told). */
 export async function scratchImage(size = 512 * MiB): Promise<Scratch> {
   const dir = await mkdtemp(join(tmpdir(), 'coherefs-itest-'));
+  // An interrupted test run (Ctrl-C) removes it too; its mounts are torn down by daemon-mount.ts.
+  const forget = cleanUpOnSignal(() => rm(dir, { recursive: true, force: true }));
   const image = join(dir, 'disk.img');
   await mkfs(image, { size });
-  return { dir, image, remove: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    dir,
+    image,
+    remove: async () => {
+      await rm(dir, { recursive: true, force: true });
+      forget();
+    },
+  };
 }
 
 export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/** Run a tool (dd, cp, ...) to completion (killed after timeoutMs, default 120 s); never rejects on a non-zero exit. */
+export function runTool(command: string, args: string[], timeoutMs = 120_000): Promise<CliResult> {
+  return new Promise((resolve) =>
+    execFile(command, args, { timeout: timeoutMs }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    ),
+  );
 }
 
 /** Run `coherefs ARGS...` to completion (killed after timeoutMs, default 30 s); never rejects on a non-zero exit. */
