@@ -15,8 +15,10 @@ import { MiB, cleanUpAfterEach, coherefs, mountCoherefs, scratchImage, waitForEx
 
 const run = promisify(execFile);
 const SET = '2000-01-01 00:00:00.123456789';
-/** SET as fuse-native passes it on: whole milliseconds. */
-const SET_NS = BigInt(Date.UTC(2000, 0, 1, 0, 0, 0, 123)) * 1_000_000n;
+/** SET as fuse-native passes it on: whole milliseconds; the kernel transport keeps the nanoseconds. */
+const SET_NS = process.env.COHEREFS_TRANSPORT === 'kernel'
+  ? BigInt(Date.UTC(2000, 0, 1, 0, 0, 0, 123)) * 1_000_000n + 456_789n
+  : BigInt(Date.UTC(2000, 0, 1, 0, 0, 0, 123)) * 1_000_000n;
 
 describe.runIf(requireFuse())('file times survive writeback, umount and mount', () => {
   const used = cleanUpAfterEach();
