@@ -64,6 +64,18 @@ export function setattrChanges(arg: S.SetattrIn, now = currentTime()): InodeSetA
   };
 }
 
+/** A request as a debug line: its header, its arguments, write data by its length, ids as strings. */
+function traceOf(request: FuseRequest): Record<string, unknown> {
+  const { header } = request;
+  const line: Record<string, unknown> = {
+    unique: String(header.unique), op: opcodeName(header.opcode), nodeid: header.nodeid, uid: header.uid, gid: header.gid, pid: header.pid,
+  };
+  for (const [key, value] of Object.entries(request)) {
+    if (key !== 'header' && key !== 'op') line[key] = value instanceof Uint8Array ? { bytes: value.length } : value;
+  }
+  return JSON.parse(JSON.stringify(line, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value))) as Record<string, unknown>;
+}
+
 function callerOf(header: InHeader): Caller {
   return { uid: header.uid, gid: header.gid, pid: header.pid };
 }
@@ -79,13 +91,17 @@ export class KernelBridge {
   private nextDirFh = 1;
   /** Requests being served, by unique: INTERRUPT names one of them. */
   private readonly inFlight = new Set<bigint>();
+  /** -d: a line for each request and one for its reply, paired by `unique`; the level is fixed for the daemon's life. */
+  private readonly tracing: boolean;
 
   constructor(
     private readonly vfs: Vfs,
     private readonly log: Logger,
     private readonly send: (reply: Reply) => void,
     private readonly events: KernelBridgeEvents,
-  ) {}
+  ) {
+    this.tracing = log.isLevelEnabled('debug');
+  }
 
   /** Serve one request as read from /dev/fuse; the reply (if the opcode has one) goes to `send`. */
   handle(bytes: Uint8Array): void {
@@ -98,15 +114,19 @@ export class KernelBridge {
       return;
     }
     const { unique } = request.header;
+    const op = opcodeName(request.header.opcode);
+    if (this.tracing) this.log.debug(traceOf(request), 'request');
     this.inFlight.add(unique);
     Promise.resolve()
       .then(() => this.serve(request))
       .then(
-        (reply) => reply && this.send(reply),
+        (reply) => {
+          if (this.tracing) this.log.debug({ unique: String(unique), op, bytes: reply?.reduce((sum, part) => sum + part.length, 0) ?? 'none' }, 'reply');
+          if (reply) this.send(reply);
+        },
         (err: unknown) => {
-          const op = opcodeName(request.header.opcode);
-          if (err instanceof FsError) this.log.debug({ op, code: err.code }, err.message);
-          else this.log.error({ err, op }, 'internal error in a FUSE request');
+          if (!(err instanceof FsError)) this.log.error({ err, op }, 'internal error in a FUSE request');
+          else if (this.tracing) this.log.debug({ unique: String(unique), op, error: err.code }, `reply: ${err.message}`);
           this.send(errorReply(unique, errnoOf(err)));
         },
       )
