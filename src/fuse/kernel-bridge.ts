@@ -9,12 +9,12 @@
 import { constants } from 'node:fs';
 import { constants as os } from 'node:os';
 import type { Attr } from '../fs/api.js';
-import type { Caller, InodeSetAttr, Vfs } from '../vfs/api.js';
+import type { Caller, Vfs } from '../vfs/api.js';
 import { FsError, errnoOf } from '../util/errno.js';
-import { NSEC_PER_SEC, currentTime, splitTime } from '../util/file-time.js';
+import { ATTR_VALID_S, NO_ATTR, entryOf, fuseAttr, setattrChanges } from './kernel-attrs.js';
 import type { Logger } from '../util/logger.js';
 import { packDirents, type DirentRecord } from './kernel/dirents.js';
-import { Fattr, Fopen, FUSE_OPEN_KILL_SUIDGID, WriteFlag } from './kernel/flags.js';
+import { Fopen, FUSE_OPEN_KILL_SUIDGID, WriteFlag } from './kernel/flags.js';
 import { negotiateInit, type InitOut } from './kernel/init.js';
 import { opcodeName } from './kernel/opcodes.js';
 import { decodeRequest, type FuseRequest, type InHeader } from './kernel/request.js';
@@ -23,46 +23,6 @@ import * as S from './kernel/structs.js';
 
 const { S_IFMT } = constants;
 const ENOSYS = os.errno.ENOSYS;
-/** How long the kernel may trust a name or attributes: every change goes through it, which updates its view. */
-const ENTRY_VALID_S = 1;
-const ATTR_VALID_S = 1;
-const BLKSIZE = 4096;
-const NO_ATTR: Attr = { ino: 0, mode: 0, nlink: 0, uid: 0, gid: 0, size: 0, blocks: 0, atimeNs: 0n, mtimeNs: 0n, ctimeNs: 0n };
-
-/** Nanoseconds since the epoch from a timespec's two fields. */
-function joinTime(sec: number, nsec: number): bigint {
-  return BigInt(sec) * NSEC_PER_SEC + BigInt(nsec);
-}
-
-export function fuseAttr(a: Attr): S.FuseAttr {
-  const [atime, mtime, ctime] = [a.atimeNs, a.mtimeNs, a.ctimeNs].map(splitTime);
-  return {
-    ino: a.ino, size: a.size, blocks: a.blocks,
-    atime: Number(atime!.sec), mtime: Number(mtime!.sec), ctime: Number(ctime!.sec),
-    atimensec: atime!.nsec, mtimensec: mtime!.nsec, ctimensec: ctime!.nsec,
-    mode: a.mode, nlink: a.nlink, uid: a.uid, gid: a.gid, rdev: 0, blksize: BLKSIZE, flags: 0,
-  };
-}
-
-function entryOf(attr: Attr): S.EntryOut {
-  return { nodeid: attr.ino, generation: 0, entryValid: ENTRY_VALID_S, attrValid: ATTR_VALID_S, entryValidNsec: 0, attrValidNsec: 0, attr: fuseAttr(attr) };
-}
-
-/** SETATTR's valid bits as a Vfs change; *_NOW means the daemon's clock. */
-export function setattrChanges(arg: S.SetattrIn, now = currentTime()): InodeSetAttr {
-  const has = (bit: number): boolean => (arg.valid & bit) !== 0;
-  const time = (set: number, setNow: number, sec: number, nsec: number): bigint | undefined =>
-    has(setNow) ? now : has(set) ? joinTime(sec, nsec) : undefined;
-  return {
-    mode: has(Fattr.MODE) ? arg.mode : undefined,
-    uid: has(Fattr.UID) ? arg.uid : undefined,
-    gid: has(Fattr.GID) ? arg.gid : undefined,
-    size: has(Fattr.SIZE) ? arg.size : undefined,
-    atimeNs: time(Fattr.ATIME, Fattr.ATIME_NOW, arg.atime, arg.atimensec),
-    mtimeNs: time(Fattr.MTIME, Fattr.MTIME_NOW, arg.mtime, arg.mtimensec),
-    killSuidgid: has(Fattr.KILL_SUIDGID),
-  };
-}
 
 /** A request as a debug line: its header, its arguments, write data by its length, ids as strings. */
 function traceOf(request: FuseRequest): Record<string, unknown> {
