@@ -4,7 +4,7 @@
  * runs as an mm Task so that lock holders and waiters have names in the watchdog and the stats.
  */
 import { constants } from 'node:fs';
-import { Filesystem, type Attr, type DirEntry, type ImageDevice, type MountOptions, type StatFs } from '../fs/api.js';
+import { Filesystem, MAX_FILE_SIZE, type Attr, type DirEntry, type ImageDevice, type MountOptions, type StatFs } from '../fs/api.js';
 import {
   PageCache, UnwrittenData, bufferedRead, bufferedWrite, directRead, directWrite, flush, fsync, runTask, truncate,
   type CoherenceMode, type ScheduleHook, type StatsSnapshot,
@@ -70,7 +70,9 @@ export class Vfs {
   }
 
   private static async attach(mount: () => Promise<Filesystem>, options: VfsOptions): Promise<Vfs> {
-    const cache = new PageCache({ cacheSize: options.cacheSize, coherence: options.coherence, dioAlign: options.dioAlign });
+    const cache = new PageCache({
+      cacheSize: options.cacheSize, coherence: options.coherence, dioAlign: options.dioAlign, maxFileSize: MAX_FILE_SIZE,
+    });
     if (options.dioEvictDelayMs) cache.scheduleHook = delayAfterEvict(options.dioEvictDelayMs);
     const log = options.logger;
     if (log) {
