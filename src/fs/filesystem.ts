@@ -422,6 +422,11 @@ export class Filesystem {
     this.openCounts.set(ino, (this.openCounts.get(ino) ?? 0) + 1);
   }
 
+  /** How many opens hold `ino` (0 for none); the vfs asks it to drop an unlinked file's pages at its last release. */
+  openCount(ino: number): number {
+    return this.openCounts.get(ino) ?? 0;
+  }
+
   /**
    * The last release frees an inode that has no name left (mirrors iput() reaching evict()).
    * The caller has dropped the file's cached pages first, as evict() truncates the page cache.
