@@ -1,11 +1,12 @@
 /**
  * Filesystem: a mounted image. Namespace operations work on inode numbers and change memory only,
- * as records added to the running transaction; commits (fsync, sync, the commit timer, unmount) make
- * them durable. Regular files' data goes through store(ino), the BackingStore of src/mm.
+ * as records added to the running transaction; commits (fsync, sync, the commit timer, unmount;
+ * durability.ts) make them durable. Regular files' data goes through store(ino), the BackingStore of src/mm.
  */
 import { Allocator } from './allocator.js';
 import { checkMetadata } from './check.js';
 import { FileDevice, type ImageDevice } from './device.js';
+import { Durability } from './durability.js';
 import { ImageError } from './image-error.js';
 import { ImageLock } from './image-lock.js';
 import { Inode, isDir, isLnk, isReg, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './inode.js';
@@ -71,9 +72,8 @@ export class Filesystem {
   private readonly openCounts = new Map<number, number>();
   private readonly stores = new Map<number, FileStore>();
   private nextIno: number;
-  private timer: NodeJS.Timeout | null = null;
-  private mounted = true;
   private readonly host: StoreHost;
+  private readonly durability: Durability;
   /** Metadata bytes held for extents whose data writes are in flight, and for the reserved blocks' extents. */
   private reservedBytes = 0;
   /** Data blocks held by reservations of dirty pages (bcachefs's disk reservations). */
@@ -84,8 +84,9 @@ export class Filesystem {
     private readonly journal: Journal,
     private readonly meta: Metadata,
     private readonly allocator: Allocator,
-    private readonly lock: ImageLock | null,
+    lock: ImageLock | null,
   ) {
+    this.durability = new Durability(device, journal, meta, lock);
     let max = ROOT_INO;
     for (const ino of meta.inodes.keys()) max = Math.max(max, ino);
     this.nextIno = max + 1;
@@ -142,12 +143,7 @@ export class Filesystem {
     await journal.rewriteSuperblocks(loaded.staleCopies);
     await journal.checkpoint();
     const interval = options.commitIntervalMs ?? 5000;
-    if (interval > 0) {
-      fs.timer = setInterval(() => {
-        if (fs.journal.hasChanges) fs.journal.commit().catch((err: Error) => options.logger?.error({ err }, 'background commit failed'));
-      }, interval);
-      fs.timer.unref();
-    }
+    if (interval > 0) fs.durability.startCommitTimer(interval, options.logger);
     return fs;
   }
 
@@ -521,34 +517,17 @@ export class Filesystem {
     this.reservedBytes -= blocks * RECORD_BYTES.map;
   }
 
-  // ---- durability ----
+  // ---- durability (durability.ts) ----
 
-  /**
-   * fsync: this filesystem commits everything, so one file's fsync is a full commit (mirrors
-   * ext4_sync_file() forcing a jbd2 commit). Context: waits behind commits in flight; may sleep.
-   */
   fsync(ino: number): Promise<void> {
-    this.inode(ino);
-    return this.journal.commit();
+    return this.durability.fsync(ino);
   }
 
   sync(): Promise<void> {
-    return this.journal.commit();
+    return this.durability.sync();
   }
 
-  /**
-   * Stop the commit timer, write a final checkpoint, close the device.
-   * Context: releases the image lock.
-   */
-  async unmount(): Promise<void> {
-    check(this.mounted, 'EINVAL', 'not mounted');
-    this.mounted = false;
-    if (this.timer) clearInterval(this.timer);
-    try {
-      await this.journal.checkpoint();
-    } finally {
-      await this.device.close();
-      await this.lock?.release();
-    }
+  unmount(): Promise<void> {
+    return this.durability.unmount();
   }
 }
