@@ -16,10 +16,13 @@ import { loadImage } from './load.js';
 import type { Metadata } from './metadata.js';
 import { RECORD_BYTES, type InodeAttrs } from './records.js';
 import { FileStore, type StoreHost } from './file-store.js';
+import { Space, type StatFs } from './space.js';
 import type { BackingStore } from '../mm/backing-store.js';
 import { check, FsError } from '../util/errno.js';
 import { currentTime } from '../util/file-time.js';
 import type { Logger } from '../util/logger.js';
+
+export type { StatFs } from './space.js';
 
 export interface MountOptions {
   /** How often the commit timer makes changes not fsync'd durable (ms; 0 turns it off). Default 5000. */
@@ -46,22 +49,9 @@ export interface DirEntry {
   mode: number;
 }
 
-export interface StatFs {
-  bsize: number;
-  frsize: number;
-  blocks: number;
-  bfree: number;
-  bavail: number;
-  files: number;
-  ffree: number;
-  namemax: number;
-}
-
 /** renameat2() flags. */
 export const RENAME_NOREPLACE = 1;
 export const RENAME_EXCHANGE = 2;
-
-const PER_FILE_BYTES = RECORD_BYTES.inode(0) + RECORD_BYTES.link(16);
 
 function checkName(name: string): void {
   check(name.length > 0 && !name.includes('/') && !name.includes('\0'), 'EINVAL', `bad name '${name}'`);
@@ -74,19 +64,17 @@ export class Filesystem {
   private nextIno: number;
   private readonly host: StoreHost;
   private readonly durability: Durability;
-  /** Metadata bytes held for extents whose data writes are in flight, and for the reserved blocks' extents. */
-  private reservedBytes = 0;
-  /** Data blocks held by reservations of dirty pages (bcachefs's disk reservations). */
-  private reservedBlocks = 0;
+  private readonly space: Space;
 
   private constructor(
     private readonly device: ImageDevice,
     private readonly journal: Journal,
     private readonly meta: Metadata,
-    private readonly allocator: Allocator,
+    allocator: Allocator,
     lock: ImageLock | null,
   ) {
     this.durability = new Durability(device, journal, meta, lock);
+    this.space = new Space(journal, meta, allocator);
     let max = ROOT_INO;
     for (const ino of meta.inodes.keys()) max = Math.max(max, ino);
     this.nextIno = max + 1;
@@ -221,32 +209,11 @@ export class Filesystem {
     return inode.target;
   }
 
-  /**
-   * Free blocks include those freed but not yet committed (the allocator commits to reclaim them)
-   * and leave out those reserved by dirty pages. The inode count is exact; the free inodes are an
-   * estimate of how many more small files the metadata area holds.
-   */
   statfs(): StatFs {
-    const g = this.geometry;
-    const free = this.freeBlocks();
-    const ffree = Math.max(0, Math.floor((this.journal.metadataCapacity - this.meta.bytes - this.reservedBytes) / PER_FILE_BYTES));
-    return {
-      bsize: BLOCK_SIZE, frsize: BLOCK_SIZE, blocks: g.dataBlocks, bfree: free, bavail: free,
-      files: this.meta.inodes.size + ffree, ffree, namemax: MAX_NAME_BYTES,
-    };
-  }
-
-  /** Blocks a new reservation or an unreserved allocation may still take. */
-  private freeBlocks(): number {
-    return Math.max(0, this.allocator.free + this.journal.pendingFreeBlocks - this.reservedBlocks);
+    return this.space.statfs();
   }
 
   // ---- the namespace ----
-
-  /** ENOSPC unless a checkpoint can still hold `bytes` more metadata (beside what writes in flight hold). */
-  private reserveMetadata(bytes: number): void {
-    check(this.meta.bytes + this.reservedBytes + bytes <= this.journal.metadataCapacity, 'ENOSPC', 'metadata space is full');
-  }
 
   private newName(parent: number, name: string): Inode & { entries: Map<string, number> } {
     const dir = this.dir(parent);
@@ -264,7 +231,7 @@ export class Filesystem {
 
   private makeInode(parent: number, name: string, mode: number, uid: number, gid: number, target = ''): Attr {
     const dir = this.newName(parent, name);
-    this.reserveMetadata(RECORD_BYTES.inode(Buffer.byteLength(target)) + RECORD_BYTES.link(Buffer.byteLength(name)));
+    this.space.reserveMetadata(RECORD_BYTES.inode(Buffer.byteLength(target)) + RECORD_BYTES.link(Buffer.byteLength(name)));
     const now = currentTime();
     const inode = new Inode({
       ino: this.nextIno++, mode, nlink: isDir(mode) ? 2 : 1, uid, gid, size: Buffer.byteLength(target),
@@ -299,7 +266,7 @@ export class Filesystem {
     const inode = this.inode(ino);
     check(!isDir(inode.mode), 'EPERM', 'hard links to directories are not allowed');
     const dir = this.newName(newParent, newName);
-    this.reserveMetadata(RECORD_BYTES.link(Buffer.byteLength(newName)));
+    this.space.reserveMetadata(RECORD_BYTES.link(Buffer.byteLength(newName)));
     const now = currentTime();
     this.journal.record({ kind: 'link', parent: newParent, name: newName, ino });
     inode.nlink++;
@@ -381,7 +348,7 @@ export class Filesystem {
     }
     // Only a move to a new, longer name makes the metadata grow: an exchange keeps both names, and
     // replacing a name drops one (so a save by rename-over still works on a full metadata area).
-    if (!dst) this.reserveMetadata(Math.max(0, RECORD_BYTES.link(Buffer.byteLength(newName)) - RECORD_BYTES.link(Buffer.byteLength(oldName))));
+    if (!dst) this.space.reserveMetadata(Math.max(0, RECORD_BYTES.link(Buffer.byteLength(newName)) - RECORD_BYTES.link(Buffer.byteLength(oldName))));
     const now = currentTime();
     this.journal.record({ kind: 'link', parent: newParent, name: newName, ino: src.ino });
     if (dst && flags & RENAME_EXCHANGE) {
@@ -468,34 +435,12 @@ export class Filesystem {
   private storeHost(): StoreHost {
     return {
       device: this.device,
-      allocate: async (n, fromReservation) => {
-        // Blocks others have reserved are not free for this allocation; its own reservations are.
-        const available = (): number => this.allocator.free - (this.reservedBlocks - fromReservation);
-        if (available() < n && this.journal.pendingFreeBlocks > 0) await this.journal.commit();
-        const runs = available() >= n ? this.allocator.alloc(n) : null;
-        if (!runs) throw new FsError('ENOSPC', `no room for ${n} blocks`);
-        this.unreserveBlocks(fromReservation);
-        return runs;
-      },
-      reserveBlocks: (blocks) => {
-        check(this.freeBlocks() >= blocks, 'ENOSPC', `no room for ${blocks} more blocks`);
-        this.reserveMetadata(blocks * RECORD_BYTES.map);
-        this.reservedBlocks += blocks;
-        this.reservedBytes += blocks * RECORD_BYTES.map;
-      },
-      unreserveBlocks: (blocks) => this.unreserveBlocks(blocks),
-      reserveExtents: (extents) => {
-        this.reserveMetadata(extents * RECORD_BYTES.map);
-        this.reservedBytes += extents * RECORD_BYTES.map;
-      },
-      unreserveExtents: (extents) => {
-        this.reservedBytes -= extents * RECORD_BYTES.map;
-      },
-      unallocate: (runs, fromReservation) => {
-        this.allocator.release(runs);
-        this.reservedBlocks += fromReservation;
-        this.reservedBytes += fromReservation * RECORD_BYTES.map;
-      },
+      allocate: (n, fromReservation) => this.space.allocate(n, fromReservation),
+      reserveBlocks: (blocks) => this.space.reserveBlocks(blocks),
+      unreserveBlocks: (blocks) => this.space.unreserveBlocks(blocks),
+      reserveExtents: (extents) => this.space.reserveExtents(extents),
+      unreserveExtents: (extents) => this.space.unreserveExtents(extents),
+      unallocate: (runs, fromReservation) => this.space.unallocate(runs, fromReservation),
       mapBlocks: (inode, lblk, pblk, len) => this.journal.record({ kind: 'map', ino: inode.ino, lblk, pblk, len }),
       truncateBlocks: (inode, fromLblk) => {
         const runs = inode.extents!.all();
@@ -510,11 +455,6 @@ export class Filesystem {
       runningTid: () => this.journal.runningTid,
       completeTransaction: (tid) => this.journal.completeTransaction(tid),
     };
-  }
-
-  private unreserveBlocks(blocks: number): void {
-    this.reservedBlocks -= blocks;
-    this.reservedBytes -= blocks * RECORD_BYTES.map;
   }
 
   // ---- durability (durability.ts) ----
