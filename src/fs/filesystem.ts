@@ -1,7 +1,7 @@
 /**
  * Filesystem: a mounted image. Namespace operations work on inode numbers and change memory only,
  * as records added to the running transaction; commits (fsync, sync, the commit timer, unmount;
- * durability.ts) make them durable. Regular files' data goes through store(ino), the BackingStore of src/mm.
+ * durability.ts) make them durable. Regular files' data goes through store(ino), the BackingStore of src/mm (open-files.ts).
  */
 import { Allocator } from './allocator.js';
 import { checkMetadata } from './check.js';
@@ -9,13 +9,13 @@ import { FileDevice, type ImageDevice } from './device.js';
 import { Durability } from './durability.js';
 import { ImageError } from './image-error.js';
 import { ImageLock } from './image-lock.js';
-import { Inode, isDir, isLnk, isReg, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './inode.js';
+import { Inode, isDir, isLnk, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './inode.js';
 import { Journal } from './journal.js';
 import { BLOCK_SIZE, MAX_NAME_BYTES, MAX_SYMLINK_BYTES, ROOT_INO, type Geometry } from './layout.js';
 import { loadImage } from './load.js';
 import type { Metadata } from './metadata.js';
 import { RECORD_BYTES, type InodeAttrs } from './records.js';
-import { FileStore, type StoreHost } from './file-store.js';
+import { OpenFiles } from './open-files.js';
 import { Space, type StatFs } from './space.js';
 import type { BackingStore } from '../mm/backing-store.js';
 import { check, FsError } from '../util/errno.js';
@@ -59,15 +59,13 @@ function checkName(name: string): void {
 }
 
 export class Filesystem {
-  private readonly openCounts = new Map<number, number>();
-  private readonly stores = new Map<number, FileStore>();
   private nextIno: number;
-  private readonly host: StoreHost;
   private readonly durability: Durability;
   private readonly space: Space;
+  private readonly files: OpenFiles;
 
   private constructor(
-    private readonly device: ImageDevice,
+    device: ImageDevice,
     private readonly journal: Journal,
     private readonly meta: Metadata,
     allocator: Allocator,
@@ -75,10 +73,10 @@ export class Filesystem {
   ) {
     this.durability = new Durability(device, journal, meta, lock);
     this.space = new Space(journal, meta, allocator);
+    this.files = new OpenFiles(device, journal, meta, this.space, this.durability);
     let max = ROOT_INO;
     for (const ino of meta.inodes.keys()) max = Math.max(max, ino);
     this.nextIno = max + 1;
-    this.host = this.storeHost();
   }
 
   /**
@@ -127,7 +125,7 @@ export class Filesystem {
     }
     const journal = new Journal(device, loaded.sb, loaded.meta, checked.allocator, loaded.logEnd, loaded.logSeq);
     const fs = new Filesystem(device, journal, loaded.meta, checked.allocator, lock);
-    for (const ino of checked.orphans) fs.maybeFree(loaded.meta.get(ino)!);
+    for (const ino of checked.orphans) fs.files.maybeFree(loaded.meta.get(ino)!);
     await journal.rewriteSuperblocks(loaded.staleCopies);
     await journal.checkpoint();
     const interval = options.commitIntervalMs ?? 5000;
@@ -308,7 +306,7 @@ export class Filesystem {
     inode.nlink = isDir(inode.mode) ? 0 : inode.nlink - 1;
     inode.ctimeNs = now;
     this.journal.markDirty(inode);
-    this.maybeFree(inode);
+    this.files.maybeFree(inode);
   }
 
   /** True when dir is `ino` itself or lies below it. */
@@ -377,84 +375,22 @@ export class Filesystem {
     this.touchDir(to, now);
   }
 
-  // ---- open files and their data ----
+  // ---- open files and their data (open-files.ts) ----
 
-  /** An open file keeps its inode (and blocks) after its last name goes, until releaseInode (iget). */
   openInode(ino: number): void {
-    this.inode(ino);
-    this.openCounts.set(ino, (this.openCounts.get(ino) ?? 0) + 1);
+    this.files.openInode(ino);
   }
 
-  /** How many opens hold `ino` (0 for none); the vfs asks it to drop an unlinked file's pages at its last release. */
   openCount(ino: number): number {
-    return this.openCounts.get(ino) ?? 0;
+    return this.files.openCount(ino);
   }
 
-  /**
-   * The last release frees an inode that has no name left (mirrors iput() reaching evict()).
-   * The caller has dropped the file's cached pages first, as evict() truncates the page cache.
-   */
   releaseInode(ino: number): void {
-    const count = this.openCounts.get(ino);
-    check(count !== undefined, 'EBADF', `inode ${ino} is not open`);
-    if (count > 1) {
-      this.openCounts.set(ino, count - 1);
-      return;
-    }
-    this.openCounts.delete(ino);
-    const inode = this.meta.get(ino);
-    if (inode) this.maybeFree(inode);
+    this.files.releaseInode(ino);
   }
 
-  /** Free an inode nothing holds any more: no name, not open, no I/O in flight on its store. */
-  private maybeFree(inode: Inode): void {
-    if (inode.nlink > 0 || this.openCounts.has(inode.ino)) return;
-    const store = this.stores.get(inode.ino);
-    this.stores.delete(inode.ino);
-    const inflight = store?.retire();
-    const free = (): void => {
-      if (this.meta.get(inode.ino) === inode) this.journal.record({ kind: 'free', ino: inode.ino });
-    };
-    if (inflight) void inflight.then(free); else free();
-  }
-
-  /** The BackingStore of a regular file (one per inode, kept while the inode lives). */
   store(ino: number): BackingStore {
-    let store = this.stores.get(ino);
-    if (!store) {
-      const inode = this.inode(ino);
-      check(!isDir(inode.mode), 'EISDIR');
-      check(isReg(inode.mode), 'EINVAL', 'not a regular file');
-      store = new FileStore(this.host, inode);
-      this.stores.set(ino, store);
-    }
-    return store;
-  }
-
-  /** What a FileStore may do to its inode and the allocator (not part of the public surface). */
-  private storeHost(): StoreHost {
-    return {
-      device: this.device,
-      allocate: (n, fromReservation) => this.space.allocate(n, fromReservation),
-      reserveBlocks: (blocks) => this.space.reserveBlocks(blocks),
-      unreserveBlocks: (blocks) => this.space.unreserveBlocks(blocks),
-      reserveExtents: (extents) => this.space.reserveExtents(extents),
-      unreserveExtents: (extents) => this.space.unreserveExtents(extents),
-      unallocate: (runs, fromReservation) => this.space.unallocate(runs, fromReservation),
-      mapBlocks: (inode, lblk, pblk, len) => this.journal.record({ kind: 'map', ino: inode.ino, lblk, pblk, len }),
-      truncateBlocks: (inode, fromLblk) => {
-        const runs = inode.extents!.all();
-        const last = runs[runs.length - 1];
-        if (last && last.lblk + last.len > fromLblk) this.journal.record({ kind: 'punch', ino: inode.ino, lblk: fromLblk });
-      },
-      setSize: (inode, size) => {
-        inode.size = size;
-        this.journal.markDirty(inode);
-      },
-      fsync: (ino) => this.fsync(ino),
-      runningTid: () => this.journal.runningTid,
-      completeTransaction: (tid) => this.journal.completeTransaction(tid),
-    };
+    return this.files.store(ino);
   }
 
   // ---- durability (durability.ts) ----
