@@ -1,26 +1,44 @@
 /*
- * Lock ordering (outermost first), in the style of the top of mm/filemap.c:
+ * Lock ordering of a whole request (outermost first), in the style of the top of mm/filemap.c. The
+ * ends live outside mm: the inode write lock in src/vfs/inode-write-lock.ts, the store lock in
+ * src/fs/file-store.ts, the journal commit in src/fs/journal.ts.
  *
- *  pagecache_add_lock, block side        (direct write, truncate)
- *    ->page lock                         (invalidate_inode_pages2_range, truncate_pagecache)
- *      ->writeback                       (folio_wait_writeback)
+ *  inode write lock                      (vfs: an append or a write past EOF, per coherefs inode)
+ *    ->pagecache_add_lock, block side    (direct write; truncate and a freed file's evict take
+ *                                         the block side with no inode write lock)
+ *      ->page lock                       (invalidate_inode_pages2_range, truncate_pagecache)
+ *        ->writeback                     (folio_wait_writeback)
+ *        ->store lock                    (truncate sets i_size with the partial page locked)
+ *          ->journal commit              (growing over a shrunk tail commits the shrink first)
+ *      ->store lock                      (the direct write's store write)
+ *        ->journal commit                (allocation commits to free blocks pending in the journal)
  *
- *  pagecache_add_lock, add side          (buffered read and write, fault, mkwrite, readahead)
- *    ->page lock                         (read_folio, write_begin, page_mkwrite)
- *      ->writeback                       (stable pages: a write waits for writeback to end)
+ *  inode write lock
+ *    ->pagecache_add_lock, add side      (buffered read and write, fault, mkwrite, readahead)
+ *      ->page lock                       (read_folio, write_begin, page_mkwrite)
+ *        ->writeback                     (stable pages: a write waits for writeback to end)
+ *        ->store lock                    (extendSize at write_end, the pages still locked)
+ *          ->journal commit
+ *
+ *  writeback bit (no lock side; the page lock is dropped once the bit is set)
+ *    ->store lock                        (the store write of a writeback batch)
+ *      ->journal commit
  *
  *  mapping A block side
  *    ->mapping B add side                (a direct write into A pins a view of B; bch2_page_fault)
  *        only if A.id < B.id; otherwise B's add side is only tried, and on failure A's block side
  *        is dropped, B's add side awaited and released, A's block side retaken, and the write
- *        retries ("locks dropped"). A == B: never, the fault fails with EFAULT.
+ *        retries ("locks dropped"). A == B: never, the fault fails with EFAULT. This is the one
+ *        place that drops and retakes a lock: the direct write re-evicts its range afterwards.
  *
- *  No task takes the add side of one mapping while holding the add side of another (views are
- *  prefaulted before the add side is taken and copied without faulting); a task may retake a side
- *  it already holds. Writeback and the flusher take page locks only, never a lock side. A buffered
- *  write holds a batch of page locks (ascending index) but never enters direct reclaim while it
- *  does: with no room in the cache it ends the batch first. A task in direct reclaim thus holds no
- *  page lock; it writes back a page it found unlocked, or sleeps until a page in flight settles.
+ *  A store read (read_folio, a direct read) takes no store lock. No task takes the add side of one
+ *  mapping while holding the add side of another (views are faulted in with no side held, before
+ *  the add side is taken, and copied without faulting); a task may retake a side it already holds.
+ *  Writeback and the flusher take page locks only, never a lock side. A buffered write holds a
+ *  batch of page locks (ascending index) but never enters direct reclaim while it does: with no
+ *  room in the cache it ends the batch first. A task in direct reclaim thus holds no page lock; it
+ *  writes back a page it found unlocked, or sleeps until a page in flight settles. Functions whose
+ *  `Context:` says the caller holds a side check it with assertHeld() (lockdep.ts) under tests.
  */
 
 /**

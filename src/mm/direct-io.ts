@@ -8,6 +8,7 @@
  */
 import { checkFileRange } from './filemap.js';
 import { pinUserPages, unpinUserPages, userBufferLength, type PinnedPages, type UserBuffer } from './iov-iter.js';
+import { assertHeld } from './lockdep.js';
 import type { Mapping } from './mapping.js';
 import { PAGE_SIZE } from './page.js';
 import { schedulePoint } from './schedule-points.js';
@@ -33,6 +34,7 @@ function checkDirect(mapping: Mapping, pos: number, length: number, write: boole
  * Context: in locked mode the caller holds the block side; may sleep.
  */
 export async function writeInvalidateInodePagesRange(mapping: Mapping, start: number, end: number): Promise<void> {
+  if (mapping.cache.options.coherence === 'locked') assertHeld(mapping.lock, 'block');
   for (let round = 0; ; round++) {
     mapping.cache.stats.invalidateLoops++;
     if (mapping.nrpages === 0) return;

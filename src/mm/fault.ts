@@ -3,6 +3,7 @@
  * bch2_page_mkwrite around it, which take the add side of the faulting file's lock.
  */
 import { filemapGetPage } from './filemap.js';
+import { assertHeld } from './lockdep.js';
 import type { Mapping } from './mapping.js';
 import { PAGE_SIZE } from './page.js';
 import { folioReservationGet } from './reservation.js';
@@ -14,6 +15,7 @@ import { FsError } from '../util/errno.js';
  * Context: the caller holds the mapping's add side; may sleep.
  */
 export async function filemapFault(mapping: Mapping, index: number): Promise<void> {
+  assertHeld(mapping.lock, 'add');
   const { cache } = mapping;
   cache.stats.faults++;
   if (index * PAGE_SIZE >= mapping.host.size()) throw faultError(mapping, 'access past end of file (SIGBUS)');

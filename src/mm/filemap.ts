@@ -3,7 +3,8 @@
  * Buffered read and write hold the mapping's add side while they look up, add and fill pages.
  */
 import type { ErrseqCursor } from './errseq.js';
-import { pageCacheReadahead } from './readahead.js';
+import { assertHeld } from './lockdep.js';
+import { pageCacheReadahead, readFolios } from './readahead.js';
 import { folioReservationGet } from './reservation.js';
 import { copyFromUser, copyToUser, faultInReadable, faultInWriteable, userBufferLength, type UserBuffer } from './iov-iter.js';
 import type { Mapping } from './mapping.js';
@@ -21,27 +22,8 @@ export function checkFileRange(mapping: Mapping, pos: number, length: number, wr
 }
 
 /** mirrors read_folio(): fill a locked, new page from the store (zeros past i_size). */
-export function readFolio(page: Page): Promise<void> {
+function readFolio(page: Page): Promise<void> {
   return readFolios([page]);
-}
-
-/**
- * Fill locked, new pages with consecutive indexes from the store with one read into their frames
- * (a readahead bio), zeros past i_size.
- */
-export async function readFolios(run: readonly Page[]): Promise<void> {
-  const first = run[0];
-  if (!first) return;
-  const { host } = first.mapping;
-  if (first.pos >= host.size()) {
-    for (const page of run) page.data.fill(0);
-  } else {
-    await host.read(first.pos, run.map((page) => page.data));
-  }
-  for (const page of run) {
-    page.blockNr = host.bmap(page.index);
-    page.uptodate = true;
-  }
 }
 
 /** mirrors filemap_get_folio() without FGP_LOCK: the cached, uptodate, unlocked page, counted as a hit. */
@@ -59,6 +41,7 @@ export function findGetPage(mapping: Mapping, index: number): Page | undefined {
  * Context: the caller holds the mapping's add side; may sleep on the page lock and in the read.
  */
 export async function filemapGetPage(mapping: Mapping, index: number, point: SchedulePoint): Promise<Page> {
+  assertHeld(mapping.lock, 'add');
   const { cache } = mapping;
   for (;;) {
     const hit = findGetPage(mapping, index);
@@ -69,9 +52,10 @@ export async function filemapGetPage(mapping: Mapping, index: number, point: Sch
       continue;
     }
     if (page) cache.deletePage(page);
-    const added = cache.tryAddLockedPage(mapping, index);
-    const fresh = added === undefined ? await cache.addLockedPage(mapping, index) : added;
-    if (!fresh) continue;
+    let added = cache.tryAddLockedPage(mapping, index);
+    if (added.kind === 'no-room') added = await cache.addLockedPage(mapping, index);
+    if (added.kind === 'exists') continue;
+    const fresh = added.page;
     cache.stats.cacheMisses++;
     try {
       await schedulePoint(mapping, point);
@@ -263,9 +247,11 @@ function tryGrabCachePage(mapping: Mapping, index: number, partial: boolean): Pa
   const { cache } = mapping;
   const page = mapping.pages.get(index);
   if (!page) {
-    const added = partial ? undefined : cache.tryAddLockedPage(mapping, index);
-    if (added) cache.stats.cacheMisses++;
-    return added ?? undefined;
+    if (partial) return undefined;
+    const added = cache.tryAddLockedPage(mapping, index);
+    if (added.kind !== 'added') return undefined;
+    cache.stats.cacheMisses++;
+    return added.page;
   }
   if (page.writeback || (partial && !page.uptodate) || !page.trylock()) return undefined;
   cache.stats.cacheHits++;
@@ -278,6 +264,7 @@ function tryGrabCachePage(mapping: Mapping, index: number, partial: boolean): Pa
  * Context: the caller holds the add side; returns with the page locked.
  */
 async function grabCachePageWriteBegin(mapping: Mapping, index: number, partial: boolean): Promise<Page> {
+  assertHeld(mapping.lock, 'add');
   const { cache } = mapping;
   for (;;) {
     let page = mapping.pages.get(index);
@@ -290,9 +277,10 @@ async function grabCachePageWriteBegin(mapping: Mapping, index: number, partial:
       if (page.writeback) await page.waitOnWriteback();
       cache.stats.cacheHits++;
     } else {
-      const added = cache.tryAddLockedPage(mapping, index);
-      page = (added === undefined ? await cache.addLockedPage(mapping, index) : added) ?? undefined;
-      if (!page) continue;
+      let added = cache.tryAddLockedPage(mapping, index);
+      if (added.kind === 'no-room') added = await cache.addLockedPage(mapping, index);
+      if (added.kind === 'exists') continue;
+      page = added.page;
       cache.stats.cacheMisses++;
     }
     if (!page.uptodate && partial) {
@@ -314,6 +302,7 @@ async function grabCachePageWriteBegin(mapping: Mapping, index: number, partial:
  * Context: the caller holds the mapping's block side (nothing may add pages meanwhile).
  */
 async function truncateInodePages(mapping: Mapping, first: number): Promise<void> {
+  assertHeld(mapping.lock, 'block');
   for (const page of mapping.pagesInRange(first, Number.MAX_SAFE_INTEGER)) {
     await page.lock();
     await page.waitOnWriteback();

@@ -1,17 +1,21 @@
 /**
  * PageCache: the global cache of pages of all mappings, bounded by bytes (cache_size).
  *
- * Only evictable pages (clean, uptodate, unlocked, not under writeback, unpinned) sit on the LRU,
- * an intrusive list like the kernel's (a hash-map LRU cost a sixth of a buffered write's CPU);
- * evicting one removes it from its mapping and returns its frame to the pool. Dirty pages are never
- * dropped, only written back: by the flusher (expiry age, background ratio), by writers throttled
- * at the hard ratio (balance_dirty_pages), and by direct reclaim when the cache is full. The cache
- * never holds more than its bound: a task that needs room while every page is in flight sleeps.
+ * Every clean page of a mapping sits on the LRU from the moment it is added, an intrusive list like
+ * the kernel's (a hash-map LRU cost a sixth of a buffered write's CPU); a dirty page sits on its
+ * mapping's dirty list instead. Page state changes (lock, unlock, writeback) never touch the LRU:
+ * reclaim, where a page is added, takes the oldest page that is idle and passes over pages in
+ * flight (locked, under writeback, pinned), as shrink_folio_list() does. Evicting a page removes it
+ * from its mapping and returns its frame to the pool. Dirty pages are never dropped, only written
+ * back: by the flusher (expiry age, background ratio), by writers throttled at the hard ratio
+ * (balance_dirty_pages), and by direct reclaim when the cache is full. The cache never holds more
+ * than its bound: a task that needs room while every page is in flight sleeps until one settles.
  */
 import type { BackingStore } from './backing-store.js';
 import { FramePool } from './frame-pool.js';
 import { Mapping } from './mapping.js';
 import { PAGE_SIZE, Page, newWaitQueue, type WaitQueue } from './page.js';
+import { assertHeld } from './lockdep.js';
 import { folioReservationPut } from './reservation.js';
 import { PageList } from './page-list.js';
 import { retirePage, reusePage } from './page-recycler.js';
@@ -62,6 +66,12 @@ export class UnwrittenData extends FsError {
   }
 }
 
+/** What trying to add a page found: the new locked page, a page already there, or no room without writeback. */
+export type AddResult = { kind: 'added'; page: Page } | { kind: 'exists' } | { kind: 'no-room' };
+
+const EXISTS = Object.freeze({ kind: 'exists' } as const);
+const NO_ROOM = Object.freeze({ kind: 'no-room' } as const);
+
 export class PageCache {
   readonly options: Required<PageCacheOptions>;
   readonly stats: PageCacheStats;
@@ -80,8 +90,10 @@ export class PageCache {
   scheduleHook: ScheduleHook | null = null;
   /** Told of every failed writeback (the daemon logs it): the file, the byte range and the cause. */
   onWritebackError: ((mapping: Mapping, pos: number, length: number, error: FsError) => void) | null = null;
+  /** Told of an unexpected error that ended background work (readahead, the flusher): a bug or a store fault nobody waits for. */
+  onBackgroundError: ((task: string, error: unknown) => void) | null = null;
   private readonly pool: FramePool;
-  /** The evictable pages, least recently used first. */
+  /** The clean pages of all mappings, least recently used first; those in flight are skipped by reclaim. */
   private readonly lru = new PageList();
   private readonly flusher: Flusher;
   private readonly background = new Set<Promise<unknown>>();
@@ -147,10 +159,11 @@ export class PageCache {
    * so a writer hears that the disk is failing instead of the cache growing without end.
    * Context: the caller holds the mapping's add side and no page lock; may sleep in direct reclaim.
    */
-  async addLockedPage(mapping: Mapping, index: number): Promise<Page | null> {
+  async addLockedPage(mapping: Mapping, index: number): Promise<Exclude<AddResult, { kind: 'no-room' }>> {
+    assertHeld(mapping.lock, 'add');
     for (;;) {
-      const page = this.tryAddLockedPage(mapping, index);
-      if (page !== undefined) return page;
+      const result = this.tryAddLockedPage(mapping, index);
+      if (result.kind !== 'no-room') return result;
       await this.shrinkOne();
     }
   }
@@ -164,7 +177,7 @@ export class PageCache {
     const victim = this.oldestDirtyIdlePage();
     if (!victim) {
       this.stats.reclaimWaits++;
-      await (this.roomWaiters ??= newWaitQueue()).promise;
+      await this.pageSettled();
       return;
     }
     const errors = this.stats.writebackErrors;
@@ -177,10 +190,38 @@ export class PageCache {
 
   /** A page can be added now without sleeping: the bound is not reached, or a clean page can go. */
   hasRoom(): boolean {
-    return this.nrPages < this.capacityPages || this.lru.first !== null;
+    return this.nrPages < this.capacityPages || this.reclaimablePage() !== null;
   }
 
-  /** Wake tasks sleeping in direct reclaim: a page settled (unlocked, written, unpinned) or left. */
+  /**
+   * The oldest clean page that is idle (shrink_folio_list()'s pass over the LRU's old end): pages in
+   * flight that it passes over go to the young end (the kernel keeps them, or activates them), so
+   * the next scan starts past them. Null when every clean page is in flight.
+   */
+  private reclaimablePage(): Page | null {
+    const { lru } = this;
+    for (let left = lru.size; left > 0; left--) {
+      const page = lru.first!;
+      if (page.evictable) return page;
+      lru.moveToTail(page);
+    }
+    return null;
+  }
+
+  /**
+   * Sleep until a page in flight settles: a writeback ends, a page is unpinned or freed (the cache's
+   * own points wake roomWaiters), or a locked page is unlocked. An unlock wakes only that page's
+   * waiters, so the sleeper queues on each locked page, as a kernel task queues on a folio's wait
+   * queue. Only when every page is in flight, so the walk over them is off the hot paths.
+   */
+  private pageSettled(): Promise<void> {
+    const wakeups = [(this.roomWaiters ??= newWaitQueue()).promise];
+    for (const page of this.lru) if (page.locked) wakeups.push(page.waitUnlocked());
+    for (const mapping of this.dirtyMappings) for (const page of mapping.dirty) if (page.locked) wakeups.push(page.waitUnlocked());
+    return Promise.race(wakeups);
+  }
+
+  /** Wake tasks sleeping in direct reclaim: a writeback ended, a page was unpinned or its frame freed. */
   private wakeRoomWaiters(): void {
     const waiters = this.roomWaiters;
     this.roomWaiters = null;
@@ -188,16 +229,21 @@ export class PageCache {
   }
 
   /**
-   * The part of addLockedPage() that never sleeps: evict clean pages to make room and add the new
-   * locked page; null if a page is already at `index`, undefined if room needs writeback first.
-   * Most misses end here, without a promise per page.
+   * The part of addLockedPage() that never sleeps: evict clean idle pages to make room (the bound is
+   * kept here, where pages are added) and add the new locked page. Most misses end here, without a
+   * promise per page.
    * Context: the caller holds the mapping's add side.
    */
-  tryAddLockedPage(mapping: Mapping, index: number): Page | null | undefined {
-    while (this.nrPages >= this.capacityPages && this.lru.first) this.evict(this.lru.first);
-    if (mapping.pages.has(index)) return null;
-    if (this.nrPages >= this.capacityPages) return undefined;
-    return this.insertLockedPage(mapping, index);
+  tryAddLockedPage(mapping: Mapping, index: number): AddResult {
+    assertHeld(mapping.lock, 'add');
+    while (this.nrPages >= this.capacityPages) {
+      const victim = this.reclaimablePage();
+      if (!victim) break;
+      this.evict(victim);
+    }
+    if (mapping.pages.has(index)) return EXISTS;
+    if (this.nrPages >= this.capacityPages) return NO_ROOM;
+    return { kind: 'added', page: this.insertLockedPage(mapping, index) };
   }
 
   /**
@@ -212,6 +258,7 @@ export class PageCache {
     this.nrPages++;
     mapping.pages.set(index, page);
     page.trylock(); // a new page: nobody else can hold its lock yet
+    this.lru.addTail(page);
     return page;
   }
 
@@ -249,24 +296,30 @@ export class PageCache {
   /** mirrors unpin_user_page(). */
   unpinPage(page: Page): void {
     page.pinCount--;
-    if (page.pinCount === 0 && !page.attached) this.freeFrame(page);
-    else this.updateLru(page);
+    if (page.pinCount > 0) return;
+    if (!page.attached) this.freeFrame(page);
+    else if (this.roomWaiters) this.wakeRoomWaiters();
   }
 
+  /** mirrors pin_user_page(): reclaim passes over the page until it is unpinned. */
   pinPage(page: Page): void {
     page.pinCount++;
-    this.updateLru(page);
   }
 
-  /** Keep the LRU holding exactly the evictable pages; trim to the bound when a page goes idle. */
-  updateLru(page: Page): void {
+  /** mirrors folio_start_writeback() with its NR_WRITEBACK count. Context: the caller holds the page lock. */
+  startPageWriteback(page: Page): void {
+    page.startWriteback();
+    this.nrWriteback++;
+  }
+
+  /**
+   * mirrors folio_end_writeback(): the page's waiters wake, and so do tasks in direct reclaim (as
+   * acct_reclaim_writeback() wakes reclaim_throttle()'s sleepers): the page may be evicted now.
+   */
+  endPageWriteback(page: Page): void {
+    this.nrWriteback--;
+    page.endWriteback();
     if (this.roomWaiters) this.wakeRoomWaiters();
-    if (!page.evictable) {
-      if (this.lru.has(page)) this.lru.remove(page);
-      return;
-    }
-    if (!this.lru.has(page)) this.lru.addTail(page);
-    while (this.nrPages > this.capacityPages && this.lru.first) this.evict(this.lru.first);
   }
 
   /** mark_page_accessed(): a hit moves the page to the young end. */
@@ -294,12 +347,15 @@ export class PageCache {
     mapping.dirty.remove(page);
     if (mapping.dirty.size === 0) this.dirtyMappings.delete(mapping);
     this.nrDirty--;
-    this.updateLru(page);
+    if (page.attached) this.lru.addTail(page);
   }
 
   /** Run fn as a background task (readahead, flusher) that close() waits for. */
   runInBackground(name: string, fn: () => Promise<void>): void {
-    const work = runTask(name, fn).catch(() => undefined);
+    const work = runTask(name, fn).catch((err: unknown) => {
+      this.stats.backgroundErrors++;
+      this.onBackgroundError?.(name, err);
+    });
     this.background.add(work);
     void work.finally(() => this.background.delete(work));
   }

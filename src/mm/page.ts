@@ -1,9 +1,11 @@
 /**
  * Page: one PAGE_SIZE piece of a file in the cache (struct page / folio), with the kernel's flags.
  * `locked` is the page lock, held while its read (or a writer's read-modify-write) is in flight;
- * `writeback` is set while its write to the store is in flight. Both are plain flags: taking an
+ * `writeback` is set while its write to the store is in flight. Both are bits of `flags`: taking an
  * uncontended lock costs nothing (folio_trylock), and a promise to sleep on is made only when
  * somebody has to wait, as the kernel queues on a page's wait queue only when it sleeps.
+ * A state change touches the page and its waiters only, never the cache (folio_unlock() clears a
+ * bit and wakes): the cache keeps its LRU and reclaim at its own points (page-cache.ts).
  */
 import type { Mapping } from './mapping.js';
 import type { PageList } from './page-list.js';
@@ -23,22 +25,28 @@ export function newWaitQueue(): WaitQueue {
   return { promise, wake };
 }
 
+/** The page flags (folio->flags), bits of one word, as they will sit in a shared typed array (DESIGN §8). */
+const PG_UPTODATE = 1 << 0;
+const PG_DIRTY = 1 << 1;
+const PG_LOCKED = 1 << 2;
+const PG_WRITEBACK = 1 << 3;
+/**
+ * The page holds a reservation of one block for its writeback (bcachefs's SECTOR_reserved folio
+ * state): taken when a write dirtied it over a hole, used up by the writeback that allocates it.
+ */
+const PG_RESERVED = 1 << 4;
+/** Set while the page is in its mapping; cleared once it has left (evicted, invalidated, truncated). */
+const PG_ATTACHED = 1 << 5;
+/** The flags of a page reclaim may drop: in its mapping and uptodate, not dirty, locked or under writeback. */
+const EVICTABLE_MASK = PG_ATTACHED | PG_UPTODATE | PG_DIRTY | PG_LOCKED | PG_WRITEBACK;
+const EVICTABLE = PG_ATTACHED | PG_UPTODATE;
+
 export class Page {
-  uptodate = false;
-  dirty = false;
+  flags = PG_ATTACHED;
   /** When the page was dirtied (performance.now(), ms: monotonic, so dirty lists stay in time order), for the flusher's expiry. */
   dirtiedAt = 0;
-  locked = false;
-  writeback = false;
-  /**
-   * The page holds a reservation of one block for its writeback (bcachefs's SECTOR_reserved folio
-   * state): taken when a write dirtied it over a hole, used up by the writeback that allocates it.
-   */
-  reserved = false;
   /** get_user_pages pins: a pinned page is never reclaimed and its frame outlives its eviction. */
   pinCount = 0;
-  /** False once the page has left its mapping (evicted, invalidated, truncated). */
-  attached = true;
   /** The list the page is on (the cache's LRU or its dirty list) and its links there (folio->lru). */
   list: PageList | null = null;
   prev: Page | null = null;
@@ -63,14 +71,9 @@ export class Page {
     this.mapping = mapping;
     this.index = index;
     this.data = data;
-    this.uptodate = false;
-    this.dirty = false;
+    this.flags = PG_ATTACHED;
     this.dirtiedAt = 0;
-    this.locked = false;
-    this.writeback = false;
-    this.reserved = false;
     this.pinCount = 0;
-    this.attached = true;
     this.list = null;
     this.prev = null;
     this.next = null;
@@ -91,14 +94,50 @@ export class Page {
 
   /** Clean, idle and unpinned: the LRU may drop it. */
   get evictable(): boolean {
-    return this.attached && this.uptodate && !this.dirty && !this.locked && !this.writeback && this.pinCount === 0;
+    return (this.flags & EVICTABLE_MASK) === EVICTABLE && this.pinCount === 0;
+  }
+
+  get uptodate(): boolean {
+    return (this.flags & PG_UPTODATE) !== 0;
+  }
+  set uptodate(on: boolean) {
+    this.setFlag(PG_UPTODATE, on);
+  }
+  get dirty(): boolean {
+    return (this.flags & PG_DIRTY) !== 0;
+  }
+  set dirty(on: boolean) {
+    this.setFlag(PG_DIRTY, on);
+  }
+  get reserved(): boolean {
+    return (this.flags & PG_RESERVED) !== 0;
+  }
+  set reserved(on: boolean) {
+    this.setFlag(PG_RESERVED, on);
+  }
+  get attached(): boolean {
+    return (this.flags & PG_ATTACHED) !== 0;
+  }
+  set attached(on: boolean) {
+    this.setFlag(PG_ATTACHED, on);
+  }
+  /** The page lock: set by trylock()/lock(), cleared by unlock(). */
+  get locked(): boolean {
+    return (this.flags & PG_LOCKED) !== 0;
+  }
+  /** Set by startWriteback(), cleared by endWriteback(). */
+  get writeback(): boolean {
+    return (this.flags & PG_WRITEBACK) !== 0;
+  }
+
+  private setFlag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
   }
 
   /** mirrors folio_trylock(): take the page lock if it is free, without sleeping. */
   trylock(): boolean {
-    if (this.locked) return false;
-    this.locked = true;
-    this.mapping.cache.updateLru(this);
+    if (this.flags & PG_LOCKED) return false;
+    this.flags |= PG_LOCKED;
     return true;
   }
 
@@ -116,25 +155,22 @@ export class Page {
   /** mirrors folio_unlock(). */
   unlock(): void {
     const waiters = this.unlockWaiters;
-    this.locked = false;
+    this.flags &= ~PG_LOCKED;
     this.unlockWaiters = null;
     waiters?.wake();
-    this.mapping.cache.updateLru(this);
   }
 
   /** mirrors folio_start_writeback(). */
   startWriteback(): void {
-    this.writeback = true;
-    this.mapping.cache.updateLru(this);
+    this.flags |= PG_WRITEBACK;
   }
 
   /** mirrors folio_end_writeback(). */
   endWriteback(): void {
     const waiters = this.writebackWaiters;
-    this.writeback = false;
+    this.flags &= ~PG_WRITEBACK;
     this.writebackWaiters = null;
     waiters?.wake();
-    this.mapping.cache.updateLru(this);
   }
 
   /** mirrors folio_wait_writeback(): stable pages, nobody modifies a page being written. */

@@ -3,9 +3,9 @@
  * in the background. Like bch2_readahead() after its deadlock fix, it only *tries* the add side
  * and skips itself when a direct write holds or waits for the block side.
  */
-import { readFolios } from './filemap.js';
 import type { Mapping } from './mapping.js';
 import { PAGE_SIZE, type Page } from './page.js';
+import { FsError } from '../util/errno.js';
 
 const INITIAL_WINDOW = 4;
 
@@ -37,6 +37,26 @@ function hasUncachedPage(mapping: Mapping, start: number, end: number): boolean 
 }
 
 /**
+ * mirrors read_pages(): fill locked, new pages with consecutive indexes from the store with one
+ * read into their frames (a readahead bio), zeros past i_size. read_folio() is a run of one.
+ * Context: the caller holds the pages' locks.
+ */
+export async function readFolios(run: readonly Page[]): Promise<void> {
+  const first = run[0];
+  if (!first) return;
+  const { host } = first.mapping;
+  if (first.pos >= host.size()) {
+    for (const page of run) page.data.fill(0);
+  } else {
+    await host.read(first.pos, run.map((page) => page.data));
+  }
+  for (const page of run) {
+    page.blockNr = host.bmap(page.index);
+    page.uptodate = true;
+  }
+}
+
+/**
  * mirrors bch2_readahead(): add the pages of [start, end) that are not cached, using only clean
  * room in the cache, and read each run of consecutive new pages with one store read.
  * Context: tries the mapping's add side, never sleeps for it; holds the new pages' locks.
@@ -52,14 +72,14 @@ async function readPages(mapping: Mapping, start: number, end: number): Promise<
   try {
     for (let index = start; index < end; index++) {
       // Only clean room: readahead never writes back to make space for itself.
-      const page = cache.tryAddLockedPage(mapping, index) ?? null;
-      if (page) {
-        run.push(page);
+      const added = cache.tryAddLockedPage(mapping, index);
+      if (added.kind === 'added') {
+        run.push(added.page);
         continue;
       }
       if (run.length > 0) await readRun(run);
       run = [];
-      if (!mapping.pages.has(index)) return;
+      if (added.kind === 'no-room') return;
     }
     await readRun(run);
   } finally {
@@ -67,15 +87,19 @@ async function readPages(mapping: Mapping, start: number, end: number): Promise<
   }
 }
 
-/** Read new locked pages and unlock them; on a store error they leave the cache. */
+/**
+ * Read new locked pages and unlock them. On a store error they leave the cache, and the error is
+ * left to the reader's own read of those pages; anything else is a bug, reported as background work's.
+ */
 async function readRun(run: Page[]): Promise<void> {
   if (run.length === 0) return;
   const { cache } = run[0]!.mapping;
   try {
     await readFolios(run);
     cache.stats.readaheadPages += run.length;
-  } catch {
+  } catch (err) {
     for (const page of run) cache.deletePage(page);
+    if (!(err instanceof FsError)) throw err;
   } finally {
     for (const page of run) page.unlock();
   }

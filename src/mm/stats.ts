@@ -22,6 +22,8 @@ export class PageCacheStats implements LockWaitStats {
   dirtyThrottles = 0;
   /** Direct reclaims that slept because every page was in flight. */
   reclaimWaits = 0;
+  /** Background work (readahead, the flusher) ended by an unexpected error (see PageCache.onBackgroundError). */
+  backgroundErrors = 0;
   lockWaits: Record<LockSide, number> = { add: 0, block: 0 };
   lockWaitMs: Record<LockSide, number> = { add: 0, block: 0 };
   dioReads = 0;

@@ -46,8 +46,7 @@ export async function writepages(run: readonly Page[]): Promise<void> {
       batch = [];
       continue;
     }
-    page.startWriteback();
-    page.mapping.cache.nrWriteback++;
+    page.mapping.cache.startPageWriteback(page);
     page.mapping.cache.clearPageDirty(page);
     page.unlock();
     batch.push(page);
@@ -83,10 +82,7 @@ async function writeBatch(batch: readonly Page[]): Promise<void> {
     cache.onWritebackError?.(mapping, first.pos, Math.max(length, 0), error);
     for (const page of batch) if (page.attached) cache.markPageDirty(page);
   } finally {
-    for (const page of batch) {
-      cache.nrWriteback--;
-      page.endWriteback();
-    }
+    for (const page of batch) cache.endPageWriteback(page);
   }
 }
 

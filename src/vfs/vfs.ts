@@ -78,6 +78,8 @@ export class Vfs {
     if (log) {
       cache.onWritebackError = (mapping, pos, length, error) =>
         log.warn({ file: mapping.name, pos, length, code: error.code, err: error.message }, 'writeback failed: the data stays dirty and the error goes to fsync and close');
+      cache.onBackgroundError = (task, error) =>
+        log.error({ task, err: error }, 'background work (readahead, the flusher) failed unexpectedly');
     }
     try {
       return new Vfs(await mount(), cache, options);
