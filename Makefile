@@ -10,7 +10,7 @@ BINDIR ?= $(PREFIX)/bin
 DEBIAN_PACKAGES := libfuse2 fuse fio
 
 # What tsc compiles (tsconfig.json's include); the build reruns only when one of them changed.
-TS_SOURCES := $(shell find src bench test -name '*.ts') tsconfig.json
+TS_SOURCES := $(shell find src tools bench test -name '*.ts') tsconfig.json
 BUILD_STAMP := dist/.build-stamp
 NPM_STAMP := node_modules/.package-lock.json
 

@@ -3,8 +3,7 @@
  * direct reads and writes over an in-memory store, each in MB/s and as a ratio to a plain
  * Buffer.copy loop of the same chunk size run in the same process. Run: npm run bench:core
  */
-import { PAGE_SIZE, PageCache, bufferedRead, bufferedWrite, directRead, directWrite, fsync, type PageCacheOptions } from '../src/mm/api.js';
-import { MemoryStore } from '../test/mm/memory-store.js';
+import { MemoryStore, PAGE_SIZE, PageCache, bufferedRead, bufferedWrite, directRead, directWrite, fsync, type PageCacheOptions } from '../src/mm/api.js';
 
 const MiB = 1024 * 1024;
 const CHUNK = 128 * 1024;

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { mkdir, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runFio, type FioJob } from '../src/util/fio.js';
+import { runFio, type FioJob } from '../tools/fio.js';
 import { barChart, rangeChart, svgToPng } from '../src/util/plot.js';
 import { projectRoot } from '../src/util/project-file.js';
 import { benchMarkdown } from './bench-table.js';

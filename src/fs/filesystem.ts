@@ -1,24 +1,28 @@
 /**
- * Filesystem: a mounted image. Namespace operations work on inode numbers and change memory only,
- * as records added to the running transaction; commits (fsync, sync, the commit timer, unmount) make
- * them durable. Regular files' data goes through store(ino), the BackingStore of src/mm.
+ * Filesystem: a mounted image, the one public class of src/fs. It mounts and composes the parts,
+ * each one job: the namespace (names and attributes, namespace.ts), the open files and their data
+ * (open counts, one BackingStore of src/mm per regular file, open-files.ts), the space those hold
+ * (space.ts), and durability (fsync, sync, the commit timer, unmount; durability.ts). Namespace
+ * operations change memory only, as records added to the running transaction; commits make them durable.
  */
 import { Allocator } from './allocator.js';
 import { checkMetadata } from './check.js';
 import { FileDevice, type ImageDevice } from './device.js';
+import { Durability } from './durability.js';
 import { ImageError } from './image-error.js';
 import { ImageLock } from './image-lock.js';
-import { Inode, isDir, isLnk, isReg, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './inode.js';
 import { Journal } from './journal.js';
-import { BLOCK_SIZE, MAX_NAME_BYTES, MAX_SYMLINK_BYTES, ROOT_INO, type Geometry } from './layout.js';
+import type { Geometry } from './layout.js';
 import { loadImage } from './load.js';
 import type { Metadata } from './metadata.js';
-import { RECORD_BYTES, type InodeAttrs } from './records.js';
-import { FileStore, type StoreHost } from './file-store.js';
+import { Namespace, type Attr, type DirEntry, type SetAttr } from './namespace.js';
+import { OpenFiles } from './open-files.js';
+import { Space, type StatFs } from './space.js';
 import type { BackingStore } from '../mm/backing-store.js';
-import { check, FsError } from '../util/errno.js';
-import { currentTime } from '../util/file-time.js';
 import type { Logger } from '../util/logger.js';
+
+export { RENAME_EXCHANGE, RENAME_NOREPLACE, type Attr, type DirEntry, type SetAttr } from './namespace.js';
+export type { StatFs } from './space.js';
 
 export interface MountOptions {
   /** How often the commit timer makes changes not fsync'd durable (ms; 0 turns it off). Default 5000. */
@@ -26,70 +30,23 @@ export interface MountOptions {
   logger?: Logger;
 }
 
-/** What stat(2) shows: the inode's attributes, and st_blocks in 512-byte units. */
-export interface Attr extends Omit<InodeAttrs, 'target'> {
-  blocks: number;
-}
-
-export interface SetAttr {
-  mode?: number;
-  uid?: number;
-  gid?: number;
-  atimeNs?: bigint;
-  mtimeNs?: bigint;
-}
-
-export interface DirEntry {
-  name: string;
-  ino: number;
-  mode: number;
-}
-
-export interface StatFs {
-  bsize: number;
-  frsize: number;
-  blocks: number;
-  bfree: number;
-  bavail: number;
-  files: number;
-  ffree: number;
-  namemax: number;
-}
-
-/** renameat2() flags. */
-export const RENAME_NOREPLACE = 1;
-export const RENAME_EXCHANGE = 2;
-
-const PER_FILE_BYTES = RECORD_BYTES.inode(0) + RECORD_BYTES.link(16);
-
-function checkName(name: string): void {
-  check(name.length > 0 && !name.includes('/') && !name.includes('\0'), 'EINVAL', `bad name '${name}'`);
-  check(Buffer.byteLength(name) <= MAX_NAME_BYTES, 'ENAMETOOLONG');
-}
-
 export class Filesystem {
-  private readonly openCounts = new Map<number, number>();
-  private readonly stores = new Map<number, FileStore>();
-  private nextIno: number;
-  private timer: NodeJS.Timeout | null = null;
-  private mounted = true;
-  private readonly host: StoreHost;
-  /** Metadata bytes held for extents whose data writes are in flight, and for the reserved blocks' extents. */
-  private reservedBytes = 0;
-  /** Data blocks held by reservations of dirty pages (bcachefs's disk reservations). */
-  private reservedBlocks = 0;
+  private readonly names: Namespace;
+  private readonly files: OpenFiles;
+  private readonly space: Space;
+  private readonly durability: Durability;
 
   private constructor(
-    private readonly device: ImageDevice,
+    device: ImageDevice,
     private readonly journal: Journal,
-    private readonly meta: Metadata,
-    private readonly allocator: Allocator,
-    private readonly lock: ImageLock | null,
+    meta: Metadata,
+    allocator: Allocator,
+    lock: ImageLock | null,
   ) {
-    let max = ROOT_INO;
-    for (const ino of meta.inodes.keys()) max = Math.max(max, ino);
-    this.nextIno = max + 1;
-    this.host = this.storeHost();
+    this.durability = new Durability(device, journal, meta, lock);
+    this.space = new Space(journal, meta, allocator);
+    this.files = new OpenFiles(device, journal, meta, this.space, this.durability);
+    this.names = new Namespace(journal, meta, this.space, this.files);
   }
 
   /**
@@ -138,16 +95,11 @@ export class Filesystem {
     }
     const journal = new Journal(device, loaded.sb, loaded.meta, checked.allocator, loaded.logEnd, loaded.logSeq);
     const fs = new Filesystem(device, journal, loaded.meta, checked.allocator, lock);
-    for (const ino of checked.orphans) fs.maybeFree(loaded.meta.get(ino)!);
+    for (const ino of checked.orphans) fs.files.maybeFree(loaded.meta.get(ino)!);
     await journal.rewriteSuperblocks(loaded.staleCopies);
     await journal.checkpoint();
     const interval = options.commitIntervalMs ?? 5000;
-    if (interval > 0) {
-      fs.timer = setInterval(() => {
-        if (fs.journal.hasChanges) fs.journal.commit().catch((err: Error) => options.logger?.error({ err }, 'background commit failed'));
-      }, interval);
-      fs.timer.unref();
-    }
+    if (interval > 0) fs.durability.startCommitTimer(interval, options.logger);
     return fs;
   }
 
@@ -155,395 +107,93 @@ export class Filesystem {
     return this.journal.sb.geometry;
   }
 
-  // ---- lookups and attributes ----
+  // ---- names and attributes (namespace.ts) ----
 
-  private inode(ino: number): Inode {
-    const inode = this.meta.get(ino);
-    if (!inode) throw new FsError('ENOENT', `no inode ${ino}`);
-    return inode;
-  }
-
-  private dir(ino: number): Inode & { entries: Map<string, number> } {
-    const inode = this.inode(ino);
-    check(inode.entries !== null, 'ENOTDIR');
-    return inode as Inode & { entries: Map<string, number> };
-  }
-
-  /** The inode `name` names in directory `parent` ('.' and '..' included). ENOENT, ENOTDIR, ENAMETOOLONG. */
   lookup(parent: number, name: string): number {
-    const dir = this.dir(parent);
-    if (name === '.') return dir.ino;
-    if (name === '..') return dir.parent;
-    check(Buffer.byteLength(name) <= MAX_NAME_BYTES, 'ENAMETOOLONG');
-    const ino = dir.entries.get(name);
-    if (ino === undefined) throw new FsError('ENOENT', `no '${name}' in directory ${parent}`);
-    return ino;
+    return this.names.lookup(parent, name);
   }
 
   getattr(ino: number): Attr {
-    const i = this.inode(ino);
-    return {
-      ino: i.ino, mode: i.mode, nlink: i.nlink, uid: i.uid, gid: i.gid,
-      size: isDir(i.mode) ? BLOCK_SIZE : i.size,
-      blocks: (i.extents?.blocks ?? 0) * (BLOCK_SIZE / 512),
-      atimeNs: i.atimeNs, mtimeNs: i.mtimeNs, ctimeNs: i.ctimeNs,
-    };
+    return this.names.getattr(ino);
   }
 
-  /** chmod/chown/utimes; ctime becomes now. The size changes through store(ino).setSize (truncate). */
   setattr(ino: number, changes: SetAttr): Attr {
-    const inode = this.inode(ino);
-    if (changes.mode !== undefined) inode.mode = (inode.mode & S_IFMT) | (changes.mode & 0o7777);
-    if (changes.uid !== undefined) inode.uid = changes.uid;
-    if (changes.gid !== undefined) inode.gid = changes.gid;
-    if (changes.atimeNs !== undefined) inode.atimeNs = changes.atimeNs;
-    if (changes.mtimeNs !== undefined) inode.mtimeNs = changes.mtimeNs;
-    inode.ctimeNs = currentTime();
-    this.journal.markDirty(inode);
-    return this.getattr(ino);
+    return this.names.setattr(ino, changes);
   }
 
-  /**
-   * The file's data changed (a write or truncate system call): mtime and ctime become now. Only the
-   * system call does this; the store's writeback, later, changes no time (mirrors file_update_time()).
-   */
   fileUpdateTime(ino: number): void {
-    const inode = this.inode(ino);
-    inode.mtimeNs = inode.ctimeNs = currentTime();
-    this.journal.markDirty(inode);
+    this.names.fileUpdateTime(ino);
   }
 
-  /** The stored entries; '.' and '..' are not among them (lookup resolves them). */
   readdir(ino: number): DirEntry[] {
-    const dir = this.dir(ino);
-    return [...dir.entries].map(([name, child]) => ({ name, ino: child, mode: this.inode(child).mode }));
+    return this.names.readdir(ino);
   }
 
   readlink(ino: number): string {
-    const inode = this.inode(ino);
-    check(isLnk(inode.mode), 'EINVAL', 'not a symlink');
-    return inode.target;
+    return this.names.readlink(ino);
   }
 
-  /**
-   * Free blocks include those freed but not yet committed (the allocator commits to reclaim them)
-   * and leave out those reserved by dirty pages. The inode count is exact; the free inodes are an
-   * estimate of how many more small files the metadata area holds.
-   */
-  statfs(): StatFs {
-    const g = this.geometry;
-    const free = this.freeBlocks();
-    const ffree = Math.max(0, Math.floor((this.journal.metadataCapacity - this.meta.bytes - this.reservedBytes) / PER_FILE_BYTES));
-    return {
-      bsize: BLOCK_SIZE, frsize: BLOCK_SIZE, blocks: g.dataBlocks, bfree: free, bavail: free,
-      files: this.meta.inodes.size + ffree, ffree, namemax: MAX_NAME_BYTES,
-    };
-  }
-
-  /** Blocks a new reservation or an unreserved allocation may still take. */
-  private freeBlocks(): number {
-    return Math.max(0, this.allocator.free + this.journal.pendingFreeBlocks - this.reservedBlocks);
-  }
-
-  // ---- the namespace ----
-
-  /** ENOSPC unless a checkpoint can still hold `bytes` more metadata (beside what writes in flight hold). */
-  private reserveMetadata(bytes: number): void {
-    check(this.meta.bytes + this.reservedBytes + bytes <= this.journal.metadataCapacity, 'ENOSPC', 'metadata space is full');
-  }
-
-  private newName(parent: number, name: string): Inode & { entries: Map<string, number> } {
-    const dir = this.dir(parent);
-    check(dir.nlink > 0, 'ENOENT', 'the directory has been removed');
-    check(name !== '.' && name !== '..', 'EEXIST');
-    checkName(name);
-    check(!dir.entries.has(name), 'EEXIST', `'${name}' exists`);
-    return dir;
-  }
-
-  private touchDir(dir: Inode, now: bigint): void {
-    dir.mtimeNs = dir.ctimeNs = now;
-    this.journal.markDirty(dir);
-  }
-
-  private makeInode(parent: number, name: string, mode: number, uid: number, gid: number, target = ''): Attr {
-    const dir = this.newName(parent, name);
-    this.reserveMetadata(RECORD_BYTES.inode(Buffer.byteLength(target)) + RECORD_BYTES.link(Buffer.byteLength(name)));
-    const now = currentTime();
-    const inode = new Inode({
-      ino: this.nextIno++, mode, nlink: isDir(mode) ? 2 : 1, uid, gid, size: Buffer.byteLength(target),
-      atimeNs: now, mtimeNs: now, ctimeNs: now, target,
-    });
-    this.journal.record({ kind: 'inode', attrs: inode });
-    this.journal.record({ kind: 'link', parent, name, ino: inode.ino });
-    if (isDir(mode)) dir.nlink++;
-    this.touchDir(dir, now);
-    return this.getattr(inode.ino);
-  }
-
-  /** A new regular file (mode: permission bits, with or without S_IFREG). EEXIST, ENOTDIR, ENOSPC, ... */
   create(parent: number, name: string, mode: number, uid: number, gid: number): Attr {
-    const type = mode & S_IFMT;
-    check(type === 0 || type === S_IFREG, 'EINVAL', 'only regular files can be created');
-    return this.makeInode(parent, name, S_IFREG | (mode & 0o7777), uid, gid);
+    return this.names.create(parent, name, mode, uid, gid);
   }
 
   mkdir(parent: number, name: string, mode: number, uid: number, gid: number): Attr {
-    return this.makeInode(parent, name, S_IFDIR | (mode & 0o7777), uid, gid);
+    return this.names.mkdir(parent, name, mode, uid, gid);
   }
 
   symlink(parent: number, name: string, target: string, uid: number, gid: number): Attr {
-    check(target.length > 0, 'ENOENT', 'empty symlink target');
-    check(Buffer.byteLength(target) <= MAX_SYMLINK_BYTES, 'ENAMETOOLONG');
-    return this.makeInode(parent, name, S_IFLNK | 0o777, uid, gid, target);
+    return this.names.symlink(parent, name, target, uid, gid);
   }
 
-  /** A hard link; EPERM for a directory. */
   link(ino: number, newParent: number, newName: string): Attr {
-    const inode = this.inode(ino);
-    check(!isDir(inode.mode), 'EPERM', 'hard links to directories are not allowed');
-    const dir = this.newName(newParent, newName);
-    this.reserveMetadata(RECORD_BYTES.link(Buffer.byteLength(newName)));
-    const now = currentTime();
-    this.journal.record({ kind: 'link', parent: newParent, name: newName, ino });
-    inode.nlink++;
-    inode.ctimeNs = now;
-    this.journal.markDirty(inode);
-    this.touchDir(dir, now);
-    return this.getattr(ino);
+    return this.names.link(ino, newParent, newName);
   }
 
-  /** Remove a name (EISDIR for a directory); the inode goes with its last name, once closed. */
   unlink(parent: number, name: string): void {
-    const dir = this.dir(parent);
-    check(name !== '.' && name !== '..', 'EISDIR');
-    const child = this.inode(this.lookup(parent, name));
-    check(!isDir(child.mode), 'EISDIR');
-    const now = currentTime();
-    this.journal.record({ kind: 'unlink', parent, name });
-    this.dropLink(child, now);
-    this.touchDir(dir, now);
+    this.names.unlink(parent, name);
   }
 
-  /** Remove an empty directory: ENOTDIR, ENOTEMPTY, EINVAL for '.'. */
   rmdir(parent: number, name: string): void {
-    const dir = this.dir(parent);
-    check(name !== '.', 'EINVAL', "cannot remove '.'");
-    check(name !== '..', 'ENOTEMPTY');
-    const child = this.inode(this.lookup(parent, name));
-    check(isDir(child.mode), 'ENOTDIR');
-    check(child.entries!.size === 0, 'ENOTEMPTY');
-    const now = currentTime();
-    this.journal.record({ kind: 'unlink', parent, name });
-    dir.nlink--;
-    this.dropLink(child, now);
-    this.touchDir(dir, now);
+    this.names.rmdir(parent, name);
   }
 
-  /** One name fewer; a directory loses both its links. Frees the inode when nothing holds it. */
-  private dropLink(inode: Inode, now: bigint): void {
-    inode.nlink = isDir(inode.mode) ? 0 : inode.nlink - 1;
-    inode.ctimeNs = now;
-    this.journal.markDirty(inode);
-    this.maybeFree(inode);
-  }
-
-  /** True when dir is `ino` itself or lies below it. */
-  private isWithin(dirIno: number, ino: number): boolean {
-    for (let at = this.inode(dirIno); ; at = this.inode(at.parent)) {
-      if (at.ino === ino) return true;
-      if (at.ino === ROOT_INO) return false;
-    }
-  }
-
-  /** rename(2) / renameat2(2) with RENAME_NOREPLACE or RENAME_EXCHANGE, by POSIX rules. */
   rename(oldParent: number, oldName: string, newParent: number, newName: string, flags = 0): void {
-    check((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) === 0 && flags !== (RENAME_NOREPLACE | RENAME_EXCHANGE), 'EINVAL', 'bad rename flags');
-    for (const name of [oldName, newName]) {
-      check(name !== '.' && name !== '..', 'EBUSY');
-      checkName(name);
-    }
-    const from = this.dir(oldParent);
-    const to = this.dir(newParent);
-    check(to.nlink > 0, 'ENOENT', 'the target directory has been removed');
-    const src = this.inode(this.lookup(oldParent, oldName));
-    const dstIno = to.entries.get(newName);
-    const dst = dstIno === undefined ? undefined : this.inode(dstIno);
-    if (flags & RENAME_EXCHANGE) check(dst !== undefined, 'ENOENT');
-    if (flags & RENAME_NOREPLACE) check(dst === undefined, 'EEXIST');
-    if (dst === src) return;
-    if (isDir(src.mode)) check(!this.isWithin(newParent, src.ino), 'EINVAL', 'cannot move a directory into itself');
-    if (dst && flags & RENAME_EXCHANGE) {
-      if (isDir(dst.mode)) check(!this.isWithin(oldParent, dst.ino), 'EINVAL', 'cannot move a directory into itself');
-    } else if (dst) {
-      if (isDir(src.mode)) {
-        check(isDir(dst.mode), 'ENOTDIR');
-        check(dst.entries!.size === 0, 'ENOTEMPTY');
-      } else {
-        check(!isDir(dst.mode), 'EISDIR');
-      }
-    }
-    // Only a move to a new, longer name makes the metadata grow: an exchange keeps both names, and
-    // replacing a name drops one (so a save by rename-over still works on a full metadata area).
-    if (!dst) this.reserveMetadata(Math.max(0, RECORD_BYTES.link(Buffer.byteLength(newName)) - RECORD_BYTES.link(Buffer.byteLength(oldName))));
-    const now = currentTime();
-    this.journal.record({ kind: 'link', parent: newParent, name: newName, ino: src.ino });
-    if (dst && flags & RENAME_EXCHANGE) {
-      this.journal.record({ kind: 'link', parent: oldParent, name: oldName, ino: dst.ino });
-      if (oldParent !== newParent && isDir(src.mode) !== isDir(dst.mode)) {
-        const delta = isDir(src.mode) ? 1 : -1;
-        to.nlink += delta;
-        from.nlink -= delta;
-      }
-      dst.ctimeNs = now;
-      this.journal.markDirty(dst);
-    } else {
-      this.journal.record({ kind: 'unlink', parent: oldParent, name: oldName });
-      if (dst) {
-        if (isDir(dst.mode)) to.nlink--;
-        this.dropLink(dst, now);
-      }
-      if (isDir(src.mode) && oldParent !== newParent) {
-        from.nlink--;
-        to.nlink++;
-      }
-    }
-    src.ctimeNs = now;
-    this.journal.markDirty(src);
-    this.touchDir(from, now);
-    this.touchDir(to, now);
+    this.names.rename(oldParent, oldName, newParent, newName, flags);
   }
 
-  // ---- open files and their data ----
+  // ---- open files and their data (open-files.ts), and the space they hold (space.ts) ----
 
-  /** An open file keeps its inode (and blocks) after its last name goes, until releaseInode (iget). */
   openInode(ino: number): void {
-    this.inode(ino);
-    this.openCounts.set(ino, (this.openCounts.get(ino) ?? 0) + 1);
+    this.files.openInode(ino);
   }
 
-  /**
-   * The last release frees an inode that has no name left (mirrors iput() reaching evict()).
-   * The caller has dropped the file's cached pages first, as evict() truncates the page cache.
-   */
+  openCount(ino: number): number {
+    return this.files.openCount(ino);
+  }
+
   releaseInode(ino: number): void {
-    const count = this.openCounts.get(ino);
-    check(count !== undefined, 'EBADF', `inode ${ino} is not open`);
-    if (count > 1) {
-      this.openCounts.set(ino, count - 1);
-      return;
-    }
-    this.openCounts.delete(ino);
-    const inode = this.meta.get(ino);
-    if (inode) this.maybeFree(inode);
+    this.files.releaseInode(ino);
   }
 
-  /** Free an inode nothing holds any more: no name, not open, no I/O in flight on its store. */
-  private maybeFree(inode: Inode): void {
-    if (inode.nlink > 0 || this.openCounts.has(inode.ino)) return;
-    const store = this.stores.get(inode.ino);
-    this.stores.delete(inode.ino);
-    const inflight = store?.retire();
-    const free = (): void => {
-      if (this.meta.get(inode.ino) === inode) this.journal.record({ kind: 'free', ino: inode.ino });
-    };
-    if (inflight) void inflight.then(free); else free();
-  }
-
-  /** The BackingStore of a regular file (one per inode, kept while the inode lives). */
   store(ino: number): BackingStore {
-    let store = this.stores.get(ino);
-    if (!store) {
-      const inode = this.inode(ino);
-      check(!isDir(inode.mode), 'EISDIR');
-      check(isReg(inode.mode), 'EINVAL', 'not a regular file');
-      store = new FileStore(this.host, inode);
-      this.stores.set(ino, store);
-    }
-    return store;
+    return this.files.store(ino);
   }
 
-  /** What a FileStore may do to its inode and the allocator (not part of the public surface). */
-  private storeHost(): StoreHost {
-    return {
-      device: this.device,
-      allocate: async (n, fromReservation) => {
-        // Blocks others have reserved are not free for this allocation; its own reservations are.
-        const available = (): number => this.allocator.free - (this.reservedBlocks - fromReservation);
-        if (available() < n && this.journal.pendingFreeBlocks > 0) await this.journal.commit();
-        const runs = available() >= n ? this.allocator.alloc(n) : null;
-        if (!runs) throw new FsError('ENOSPC', `no room for ${n} blocks`);
-        this.unreserveBlocks(fromReservation);
-        return runs;
-      },
-      reserveBlocks: (blocks) => {
-        check(this.freeBlocks() >= blocks, 'ENOSPC', `no room for ${blocks} more blocks`);
-        this.reserveMetadata(blocks * RECORD_BYTES.map);
-        this.reservedBlocks += blocks;
-        this.reservedBytes += blocks * RECORD_BYTES.map;
-      },
-      unreserveBlocks: (blocks) => this.unreserveBlocks(blocks),
-      reserveExtents: (extents) => {
-        this.reserveMetadata(extents * RECORD_BYTES.map);
-        this.reservedBytes += extents * RECORD_BYTES.map;
-      },
-      unreserveExtents: (extents) => {
-        this.reservedBytes -= extents * RECORD_BYTES.map;
-      },
-      unallocate: (runs, fromReservation) => {
-        this.allocator.release(runs);
-        this.reservedBlocks += fromReservation;
-        this.reservedBytes += fromReservation * RECORD_BYTES.map;
-      },
-      mapBlocks: (inode, lblk, pblk, len) => this.journal.record({ kind: 'map', ino: inode.ino, lblk, pblk, len }),
-      truncateBlocks: (inode, fromLblk) => {
-        const runs = inode.extents!.all();
-        const last = runs[runs.length - 1];
-        if (last && last.lblk + last.len > fromLblk) this.journal.record({ kind: 'punch', ino: inode.ino, lblk: fromLblk });
-      },
-      setSize: (inode, size) => {
-        inode.size = size;
-        this.journal.markDirty(inode);
-      },
-      fsync: (ino) => this.fsync(ino),
-      runningTid: () => this.journal.runningTid,
-      completeTransaction: (tid) => this.journal.completeTransaction(tid),
-    };
+  statfs(): StatFs {
+    return this.space.statfs();
   }
 
-  private unreserveBlocks(blocks: number): void {
-    this.reservedBlocks -= blocks;
-    this.reservedBytes -= blocks * RECORD_BYTES.map;
-  }
+  // ---- durability (durability.ts) ----
 
-  // ---- durability ----
-
-  /**
-   * fsync: this filesystem commits everything, so one file's fsync is a full commit (mirrors
-   * ext4_sync_file() forcing a jbd2 commit). Context: waits behind commits in flight; may sleep.
-   */
   fsync(ino: number): Promise<void> {
-    this.inode(ino);
-    return this.journal.commit();
+    return this.durability.fsync(ino);
   }
 
   sync(): Promise<void> {
-    return this.journal.commit();
+    return this.durability.sync();
   }
 
-  /**
-   * Stop the commit timer, write a final checkpoint, close the device.
-   * Context: releases the image lock.
-   */
-  async unmount(): Promise<void> {
-    check(this.mounted, 'EINVAL', 'not mounted');
-    this.mounted = false;
-    if (this.timer) clearInterval(this.timer);
-    try {
-      await this.journal.checkpoint();
-    } finally {
-      await this.device.close();
-      await this.lock?.release();
-    }
+  unmount(): Promise<void> {
+    return this.durability.unmount();
   }
 }

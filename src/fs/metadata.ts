@@ -6,6 +6,7 @@
 import { Inode, isDir } from './inode.js';
 import type { Extent } from './extents.js';
 import { RECORD_BYTES, type Op } from './records.js';
+import { FsError } from '../util/errno.js';
 
 export class CorruptMetadata extends Error {}
 
@@ -16,6 +17,13 @@ export class Metadata {
 
   get(ino: number): Inode | undefined {
     return this.inodes.get(ino);
+  }
+
+  /** The inode a system call names; ENOENT when there is none (freed, or never made). */
+  inode(ino: number): Inode {
+    const inode = this.inodes.get(ino);
+    if (!inode) throw new FsError('ENOENT', `no inode ${ino}`);
+    return inode;
   }
 
   private must(ino: number, op: Op): Inode {

@@ -87,7 +87,8 @@ export class KernelBridge {
         (err: unknown) => {
           if (!(err instanceof FsError)) this.log.error({ err, op }, 'internal error in a FUSE request');
           else if (this.tracing) this.log.debug({ unique: String(unique), op, error: err.code }, `reply: ${err.message}`);
-          this.send(errorReply(unique, errnoOf(err)));
+          // FORGET and BATCH_FORGET must never be answered, not even with an error.
+          if (request.op !== 'forget' && request.op !== 'batchForget') this.send(errorReply(unique, errnoOf(err)));
         },
       )
       .finally(() => this.inFlight.delete(unique))
@@ -113,10 +114,10 @@ export class KernelBridge {
       case 'lookup':
         return entry(vfs.lookup(ino, request.name));
       case 'forget':
-        vfs.forget(ino, request.arg.nlookup);
+        await vfs.forget(ino, request.arg.nlookup);
         return null;
       case 'batchForget':
-        for (const one of request.forgets) vfs.forget(one.nodeid, one.nlookup);
+        await Promise.all(request.forgets.map((one) => vfs.forget(one.nodeid, one.nlookup)));
         return null;
       case 'interrupt':
         // Every Vfs call runs to completion, so the interrupted request is answered normally.

@@ -76,6 +76,7 @@ import { inTask } from './task.js';
 import { check } from '../util/errno.js';
 
 export type { BackingStore } from './backing-store.js';
+export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export { PageCache, UnwrittenData, type CoherenceMode, type PageCacheOptions } from './page-cache.js';
 export type { ErrseqCursor } from './errseq.js';
 export type { Mapping } from './mapping.js';

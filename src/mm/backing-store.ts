@@ -4,7 +4,7 @@
  * The kernel's page cache talks to a filesystem through address_space_operations (read_folio,
  * writepages, direct_IO) and the inode (i_size). This interface is that contract cut to what
  * coherefs needs, so that src/mm knows nothing of the image format: src/fs implements it per inode
- * over the image file, and the tests implement it in memory.
+ * over the image file, and memory-store.ts in memory (for the tests, the core bench and the deadlock demo).
  *
  * Offsets are bytes. Buffered IO calls read/write with whole pages (PAGE_SIZE-aligned position and
  * length); direct IO calls them with logical-block-aligned ranges (512 bytes by default). The memory

@@ -44,7 +44,11 @@ export interface PageCacheOptions {
   dioAlign?: number;
   /** Largest readahead window in pages (default 32; 0 turns readahead off). */
   readaheadMaxPages?: number;
-  /** Largest file size (default 2^44 bytes); writes and truncates past it fail with EFBIG. */
+  /**
+   * Largest file size: writes and truncates past it fail with EFBIG before they touch a page. The fs
+   * below owns it (sb->s_maxbytes), so whoever builds the cache passes it; by default no limit but
+   * the largest safe integer.
+   */
   maxFileSize?: number;
   /**
    * Tests and the deadlock demonstration only: the fault handler ignores faults_disabled_mapping,
@@ -107,7 +111,7 @@ export class PageCache {
       coherence: 'locked',
       dioAlign: 512,
       readaheadMaxPages: 32,
-      maxFileSize: 2 ** 44,
+      maxFileSize: Number.MAX_SAFE_INTEGER,
       unsafeDisableFaultChecks: false,
       ...options,
     };

@@ -1,15 +1,14 @@
 /**
  * The in-core inodes of regular files: each has one Mapping (its page cache) for as long as the
  * inode lives, so cached pages outlive the handles that brought them in, as in the kernel's icache.
- * Open counts mirror the fs layer's, so the last release of an unlinked file can drop its pages
- * before the fs frees its blocks (the kernel's iput -> evict -> truncate_inode_pages_final).
+ * The fs layer owns the open counts; the table asks them, so that the last release of an unlinked
+ * file drops its pages before the fs frees its blocks (the kernel's iput -> evict -> truncate_inode_pages_final).
  */
 import type { Filesystem } from '../fs/api.js';
 import { evictMapping, type Mapping, type PageCache } from '../mm/api.js';
 
 export class InodeTable {
   private readonly mappings = new Map<number, Mapping>();
-  private readonly opens = new Map<number, number>();
   private readonly inos = new WeakMap<Mapping, number>();
 
   constructor(private readonly fs: Filesystem, private readonly cache: PageCache) {}
@@ -34,17 +33,17 @@ export class InodeTable {
   open(ino: number): Mapping {
     const mapping = this.mapping(ino);
     this.fs.openInode(ino);
-    this.opens.set(ino, (this.opens.get(ino) ?? 0) + 1);
     return mapping;
   }
 
-  /** The last handle of a file whose last name is gone frees it: pages first, then blocks. */
+  /**
+   * The last handle of a file whose last name is gone frees it: pages first, then blocks. The fs
+   * counts this handle until the pages are gone, so a handle opened and closed meanwhile (by inode)
+   * leaves its mapping to this release, which drops that too.
+   */
   async release(ino: number): Promise<void> {
-    const left = (this.opens.get(ino) ?? 1) - 1;
-    if (left > 0) this.opens.set(ino, left);
-    else this.opens.delete(ino);
     try {
-      if (left === 0 && this.fs.getattr(ino).nlink === 0) await this.evict(ino);
+      while (this.mappings.has(ino) && this.fs.openCount(ino) === 1 && this.fs.getattr(ino).nlink === 0) await this.evict(ino);
     } finally {
       this.fs.releaseInode(ino);
     }
@@ -57,7 +56,7 @@ export class InodeTable {
    */
   async removeLink(ino: number | null, removeName: () => void): Promise<void> {
     // Only regular files have mappings, so directories and symlinks stop at the first test.
-    const last = ino !== null && this.mappings.has(ino) && !this.opens.has(ino) && this.fs.getattr(ino).nlink === 1;
+    const last = ino !== null && this.mappings.has(ino) && this.fs.openCount(ino) === 0 && this.fs.getattr(ino).nlink === 1;
     removeName();
     if (last) await this.evict(ino);
   }

@@ -1,15 +1,17 @@
 /**
  * The kernel's references to our inodes (FUSE lookup counts): every reply that hands the kernel a
- * node id (LOOKUP, CREATE, MKDIR, LINK, ...) is one reference, and FORGET drops some. While the kernel
- * holds one, the inode stays (as an open does), so a node id never names a freed inode: a removed
- * directory that is still someone's cwd can still be stat'ed. Mirrors iget()/iput() on the daemon side.
+ * node id (LOOKUP, CREATE, MKDIR, LINK, READDIRPLUS, ...) is one reference, and FORGET drops some.
+ * While the kernel holds one, the inode stays, counted by the fs as an open is, so a node id never
+ * names a freed inode (a removed directory that is still someone's cwd can still be stat'ed). The
+ * last reference goes as the last handle does (`release`): an unlinked file's pages are dropped
+ * before the fs frees its blocks. Mirrors iget()/iput() on the daemon side.
  */
 import type { Filesystem } from '../fs/api.js';
 
 export class LookupCounts {
   private readonly counts = new Map<number, number>();
 
-  constructor(private readonly fs: Filesystem) {}
+  constructor(private readonly fs: Filesystem, private readonly release: (ino: number) => Promise<void>) {}
 
   /** One more kernel reference to `ino` (which exists). */
   hold(ino: number): void {
@@ -18,8 +20,8 @@ export class LookupCounts {
     this.counts.set(ino, count + 1);
   }
 
-  /** FORGET: the kernel dropped `nlookup` references; the last one lets the inode go. */
-  forget(ino: number, nlookup: number): void {
+  /** FORGET: the kernel dropped `nlookup` of its references; the last one lets the inode go. */
+  async forget(ino: number, nlookup: number): Promise<void> {
     const count = this.counts.get(ino);
     if (count === undefined) return;
     if (count > nlookup) {
@@ -27,11 +29,11 @@ export class LookupCounts {
       return;
     }
     this.counts.delete(ino);
-    this.fs.releaseInode(ino);
+    await this.release(ino);
   }
 
   /** The kernel is gone (unmounted): it sends no FORGETs then, so drop every reference. */
-  forgetAll(): void {
-    for (const ino of [...this.counts.keys()]) this.forget(ino, Infinity);
+  async forgetAll(): Promise<void> {
+    for (const ino of [...this.counts.keys()]) await this.forget(ino, Infinity);
   }
 }

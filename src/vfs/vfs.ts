@@ -4,7 +4,7 @@
  * runs as an mm Task so that lock holders and waiters have names in the watchdog and the stats.
  */
 import { constants } from 'node:fs';
-import { Filesystem, RENAME_EXCHANGE, type Attr, type DirEntry, type ImageDevice, type MountOptions, type StatFs } from '../fs/api.js';
+import { Filesystem, MAX_FILE_SIZE, RENAME_EXCHANGE, type Attr, type DirEntry, type ImageDevice, type MountOptions, type StatFs } from '../fs/api.js';
 import {
   PageCache, UnwrittenData, bufferedRead, bufferedWrite, directRead, directWrite, flush, fsync, runTask, truncate,
   type CoherenceMode, type ScheduleHook, type StatsSnapshot,
@@ -74,7 +74,7 @@ export class Vfs {
 
   private constructor(readonly fs: Filesystem, readonly cache: PageCache, private readonly options: VfsOptions) {
     this.inodes = new InodeTable(fs, cache);
-    this.lookups = new LookupCounts(fs);
+    this.lookups = new LookupCounts(fs, (ino) => this.inodes.release(ino));
     this.owner = { uid: options.uid ?? process.getuid?.() ?? 0, gid: options.gid ?? process.getgid?.() ?? 0, pid: 0 };
   }
 
@@ -89,7 +89,9 @@ export class Vfs {
   }
 
   private static async attach(mount: () => Promise<Filesystem>, options: VfsOptions): Promise<Vfs> {
-    const cache = new PageCache({ cacheSize: options.cacheSize, coherence: options.coherence, dioAlign: options.dioAlign });
+    const cache = new PageCache({
+      cacheSize: options.cacheSize, coherence: options.coherence, dioAlign: options.dioAlign, maxFileSize: MAX_FILE_SIZE,
+    });
     if (options.dioEvictDelayMs) cache.scheduleHook = delayAfterEvict(options.dioEvictDelayMs);
     const log = options.logger;
     if (log) {
@@ -113,7 +115,7 @@ export class Vfs {
    */
   async close(): Promise<void> {
     await this.active.drain();
-    this.lookups.forgetAll();
+    await this.lookups.forgetAll();
     try {
       await this.cache.close();
     } catch (err) {
@@ -148,8 +150,9 @@ export class Vfs {
     this.lookups.hold(ino);
   }
 
-  forget(ino: number, nlookup: number): void {
-    this.lookups.forget(ino, nlookup);
+  /** The last reference to an unlinked file drops its pages, then the fs frees it. */
+  forget(ino: number, nlookup: number): Promise<void> {
+    return this.active.run(() => this.lookups.forget(ino, nlookup));
   }
 
   readdir(at: PathOrIno): DirEntry[] {

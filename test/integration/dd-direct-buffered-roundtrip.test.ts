@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runDd } from '../../src/util/dd.js';
+import { runDd } from '../../tools/dd.js';
 import { requireFuse } from './harness/require-fuse.js';
 import { MiB, mountForSuite, sha256File } from './harness/coherefs-mount.js';
 

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runDd } from '../../src/util/dd.js';
+import { runDd } from '../../tools/dd.js';
 import { projectFile } from '../../src/util/project-file.js';
 import type { VfsStats } from '../../src/vfs/api.js';
 import { requireFuse } from './harness/require-fuse.js';

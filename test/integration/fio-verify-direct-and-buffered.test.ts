@@ -4,7 +4,7 @@
  * while buffered readers verify other files that direct writes laid out. Two jobs each.
  */
 import { describe, expect, it } from 'vitest';
-import { runFio, type FioJob } from '../../src/util/fio.js';
+import { runFio, type FioJob } from '../../tools/fio.js';
 import { requireFuse } from './harness/require-fuse.js';
 import { MiB, mountForSuite } from './harness/coherefs-mount.js';
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, runTask } from '../../src/mm/api.js';
 import { filemapFault } from '../../src/mm/fault.js';
 import { LockNotHeld, lockChecksEnabled } from '../../src/mm/lockdep.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 
 function setUp(): { cache: PageCache; mapping: ReturnType<PageCache['createMapping']> } {
   const cache = new PageCache({ cacheSize: 16 * PAGE_SIZE });

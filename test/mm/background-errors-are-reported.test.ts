@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, bufferedRead } from '../../src/mm/api.js';
 import type { IoVec } from '../../src/util/iovec.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 
 /** A store whose reads past the first two pages throw a plain TypeError: a bug below the cache. */
 class BuggyStore extends MemoryStore {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, bufferedRead, bufferedWrite, fsync, truncate } from '../../src/mm/api.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 
 const CAPACITY = 10;
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, UnwrittenData, bufferedWrite, flush, fsync, openFileErrors } from '../../src/mm/api.js';
 import { FsError } from '../../src/util/errno.js';
 import type { IoVec } from '../../src/util/iovec.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 
 class FailingStore extends MemoryStore {
   failing = true;

@@ -1,6 +1,6 @@
 /** Shared set-up for the coherence tests: a cache over one in-memory file filled with a pattern. */
 import { PAGE_SIZE, PageCache, type CoherenceMode, type Mapping, type PageCacheOptions } from '../../src/mm/api.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 
 export interface Fixture {
   cache: PageCache;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, bufferedWrite, directRead, fsync, mmap } from '../../src/mm/api.js';
 import type { IoVec } from '../../src/util/iovec.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 
 describe('direct read into a mapped view', () => {
   it('keeps the bytes it read when the view\'s file is written back meanwhile', async () => {

@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, bufferedRead, bufferedWrite, current, runTask } from '../../src/mm/api.js';
 import type { Mapping } from '../../src/mm/api.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 
 const CACHE_PAGES = 16;
 const CHURN_PAGES = 40 * CACHE_PAGES;

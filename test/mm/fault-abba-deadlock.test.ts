@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, directWrite, mmap, reportWaitFor, runTask } from '../../src/mm/api.js';
 import { pattern, same } from './coherence-fixture.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 import { settle } from './prng.js';
 
 /**

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, bufferedWrite } from '../../src/mm/api.js';
 import type { Mapping } from '../../src/mm/api.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 
 const CACHE_PAGES = 4096;
 const BACKGROUND_PAGES = CACHE_PAGES / 10;

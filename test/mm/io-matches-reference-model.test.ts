@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, bufferedRead, bufferedWrite, directRead, directWrite, fsync, truncate, type Mapping } from '../../src/mm/api.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 import { prng, testSeed } from './prng.js';
 
 interface File {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PageCache } from '../../src/mm/api.js';
 import { Page } from '../../src/mm/page.js';
 import { PageList } from '../../src/mm/page-list.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 
 function pages(n: number): Page[] {
   const mapping = new PageCache({ cacheSize: 1 << 20 }).createMapping(new MemoryStore());

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PageCache } from '../../src/mm/api.js';
 import { Page } from '../../src/mm/page.js';
 import { PageTree } from '../../src/mm/page-tree.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 
 const mapping = new PageCache({ cacheSize: 1 << 20 }).createMapping(new MemoryStore());
 const page = (index: number): Page => new Page(mapping, index, new Uint8Array(0));

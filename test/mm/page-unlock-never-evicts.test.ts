@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, bufferedRead, runTask } from '../../src/mm/api.js';
 import type { Mapping } from '../../src/mm/mapping.js';
 import type { Page } from '../../src/mm/page.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 import { settle } from './prng.js';
 
 const CACHE_PAGES = 16;

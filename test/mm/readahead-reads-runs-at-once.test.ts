@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, bufferedRead } from '../../src/mm/api.js';
 import { ioVecLength, type IoVec } from '../../src/util/iovec.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 
 class CountingStore extends MemoryStore {
   readLengths: number[] = [];

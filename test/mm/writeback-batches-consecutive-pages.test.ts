@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, bufferedRead, bufferedWrite, fsync } from '../../src/mm/api.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 
 describe('writeback batching', () => {
   it('writes 64 consecutive dirty pages back in two store writes, and a gap splits a run', async () => {

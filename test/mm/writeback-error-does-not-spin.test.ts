@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE, PageCache, bufferedWrite, fsync } from '../../src/mm/api.js';
 import { FsError } from '../../src/util/errno.js';
 import type { IoVec } from '../../src/util/iovec.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from '../../src/mm/memory-store.js';
 
 /** Fails every write while `full`; after 1000 attempts it succeeds anyway, so a spinning loop ends and the test can fail. */
 class FullStore extends MemoryStore {

@@ -1,7 +1,7 @@
 /** Guards how the harness reads mountinfo, dd's summary and builds fio's command line. */
 import { describe, expect, it } from 'vitest';
-import { parseDdSummary } from '../../src/util/dd.js';
-import { fioArgs } from '../../src/util/fio.js';
+import { parseDdSummary } from '../../tools/dd.js';
+import { fioArgs } from '../../tools/fio.js';
 import { parseMountinfo } from '../../src/util/mountinfo.js';
 
 describe('tool output parsing', () => {

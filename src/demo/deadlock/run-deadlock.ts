@@ -11,8 +11,7 @@
  * abba completes (the higher-ordered fault drops its write's lock, waits, retakes it, and the write
  * retries) with the right data; self is refused with EFAULT, as bcachefs refuses it.
  */
-import { PAGE_SIZE, PageCache, directWrite, mmap, reportWaitFor, runTask, type StatsSnapshot } from '../../mm/api.js';
-import { MemoryFileStore, filledPages } from './memory-file-store.js';
+import { MemoryStore, PAGE_SIZE, PageCache, directWrite, mmap, reportWaitFor, runTask, type StatsSnapshot } from '../../mm/api.js';
 
 export type ScenarioName = 'abba' | 'self';
 
@@ -49,6 +48,13 @@ interface Running {
   verify: () => boolean;
 }
 
+/** `pages` pages, page i filled with the byte (fill + i) & 0xff: any misplaced page shows. */
+function filledPages(pages: number, fill: number): Uint8Array {
+  const bytes = new Uint8Array(pages * PAGE_SIZE);
+  for (let i = 0; i < pages; i++) bytes.fill((fill + i) & 0xff, i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
+  return bytes;
+}
+
 function newCache(faultChecks: boolean): PageCache {
   return new PageCache({ cacheSize: 64 * PAGE_SIZE, coherence: 'locked', unsafeDisableFaultChecks: !faultChecks });
 }
@@ -56,8 +62,8 @@ function newCache(faultChecks: boolean): PageCache {
 function startAbba(faultChecks: boolean): Running {
   const cache = newCache(faultChecks);
   const original = { a: filledPages(FILE_PAGES, 0x10), b: filledPages(FILE_PAGES, 0x50) };
-  const storeA = new MemoryFileStore(original.a);
-  const storeB = new MemoryFileStore(original.b);
+  const storeA = new MemoryStore({ initial: original.a });
+  const storeB = new MemoryStore({ initial: original.b });
   const a = cache.createMapping(storeA, 'A');
   const b = cache.createMapping(storeB, 'B');
   let arrived = 0;
@@ -82,7 +88,7 @@ function startAbba(faultChecks: boolean): Running {
 
 function startSelf(faultChecks: boolean): Running {
   const cache = newCache(faultChecks);
-  const store = new MemoryFileStore(filledPages(FILE_PAGES, 0x90));
+  const store = new MemoryStore({ initial: filledPages(FILE_PAGES, 0x90) });
   const file = cache.createMapping(store, 'F');
   const writes = [runTask('t1:write-F-from-view-of-F', () => directWrite(file, 0, mmap(file, WRITE_PAGES * PAGE_SIZE, 2 * PAGE_SIZE)))];
   return { cache, writes, verify: () => false };

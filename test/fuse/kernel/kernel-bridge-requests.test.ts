@@ -79,6 +79,20 @@ describe('kernel bridge', () => {
     expect((await h.call(Opcode.GETATTR, file.ino, [[S.getattrIn, { getattrFlags: 0, fh: 0 }]]))?.error).toBe(-errno.ENOENT);
   });
 
+  it('the last FORGET of an unlinked file drops its dirty pages before the fs frees its blocks', async () => {
+    const file = await create('dirty');
+    const payload = Buffer.alloc(64 * 1024, 9);
+    await h.call(Opcode.WRITE, file.ino, [[S.writeIn, { fh: file.fh, offset: 0, size: payload.length, writeFlags: 0, lockOwner: 0n, flags: O_RDWR }], payload]);
+    await h.call(Opcode.RELEASE, file.ino, [[S.releaseIn, { fh: file.fh, flags: O_RDWR, releaseFlags: 0, lockOwner: 0n }]]);
+    expect(h.vfs.stats().cache.dirtyBytes).toBe(payload.length);
+    expect((await h.call(Opcode.UNLINK, ROOT, ['dirty']))?.error).toBe(0);
+    // Still the kernel's (a lookup): nothing is freed yet.
+    expect(h.vfs.stats().cache.dirtyBytes).toBe(payload.length);
+    expect(await h.call(Opcode.FORGET, file.ino, [[S.forgetIn, { nlookup: 1 }]], NOBODY, 200)).toBeNull();
+    expect(h.vfs.stats().cache.dirtyBytes).toBe(0);
+    await h.vfs.syncAll();
+  });
+
   it('SETATTR sets distinct atime and mtime to the nanosecond, before 1970 too, *_NOW, size and mode', async () => {
     const file = await create('t');
     const set = async (changes: Partial<typeof SETATTR_ZERO>): Promise<S.FuseAttr> => {

@@ -6,7 +6,7 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanUpOnSignal } from './cleanup-on-signal.js';
+import { cleanUpOnSignal } from '../src/util/cleanup-on-signal.js';
 
 export interface FioJob {
   name: string;

@@ -1,11 +1,19 @@
 /**
- * An in-memory BackingStore for the mm tests; `yieldToEventLoop` makes each call yield to the event
- * loop, `capacityBlocks` makes it a store that can fill up (reservations and writes get ENOSPC).
+ * A file held in memory, as a BackingStore: for the mm tests, the core bench and the deadlock demo,
+ * which exercise the page-cache core alone (a deadlocked task would hold an image forever).
+ * `initial` is the file's first contents; `yieldToEventLoop` makes each call yield to the event loop;
+ * `capacityBlocks` makes it a store that can fill up (reservations and writes get ENOSPC).
  */
-import type { BackingStore } from '../../src/mm/api.js';
-import { PAGE_SIZE } from '../../src/mm/api.js';
-import { FsError } from '../../src/util/errno.js';
-import { ioVecGather, ioVecLength, ioVecScatter, type IoVec } from '../../src/util/iovec.js';
+import type { BackingStore } from './backing-store.js';
+import { PAGE_SIZE } from './page.js';
+import { FsError } from '../util/errno.js';
+import { ioVecGather, ioVecLength, ioVecScatter, type IoVec } from '../util/iovec.js';
+
+export interface MemoryStoreOptions {
+  initial?: Uint8Array;
+  yieldToEventLoop?: boolean;
+  capacityBlocks?: number;
+}
 
 export class MemoryStore implements BackingStore {
   bytes = new Uint8Array(0);
@@ -15,7 +23,12 @@ export class MemoryStore implements BackingStore {
   /** Blocks held by reservations of dirty pages. */
   reservedBlocks = 0;
 
-  constructor(private readonly options: { yieldToEventLoop?: boolean; capacityBlocks?: number } = {}) {}
+  constructor(private readonly options: MemoryStoreOptions = {}) {
+    if (options.initial) {
+      this.bytes = options.initial.slice();
+      this.length = options.initial.length;
+    }
+  }
 
   /** Blocks the file's bytes take (the store has no holes: everything below its length is allocated). */
   get usedBlocks(): number {
