@@ -22,8 +22,9 @@ const ZERO_BLOCK = new Uint8Array(BLOCK_SIZE);
 export interface StoreHost {
   readonly device: { read(pos: number, buf: IoVec): Promise<void>; write(pos: number, buf: IoVec): Promise<void> };
   /**
-   * Allocate n data blocks, `fromReservation` of them paid for by reservations the caller holds
-   * (which are used up); commits first to reclaim freed blocks if needed; ENOSPC if there are none.
+   * Allocate n data blocks, `fromReservation` of them paid for by reservations the caller holds: their
+   * blocks are used up, their extent room stays held (give it back with unreserveExtents once the
+   * maps are recorded); commits first to reclaim freed blocks if needed; ENOSPC if there are none.
    */
   allocate(n: number, fromReservation: number): Promise<Run[]>;
   /** Hold room for `blocks` data blocks and the metadata to map them; ENOSPC, holding nothing, if there is none. */
@@ -33,7 +34,7 @@ export interface StoreHost {
   reserveExtents(extents: number): void;
   unreserveExtents(extents: number): void;
   mapBlocks(inode: Inode, lblk: number, pblk: number, len: number): void;
-  /** Give back blocks allocated for a write that failed before they were mapped, and the reservations they used. */
+  /** Give back blocks allocated for a write that failed before they were mapped, and the reserved blocks they used. */
   unallocate(runs: Run[], fromReservation: number): void;
   truncateBlocks(inode: Inode, fromLblk: number): void;
   /**
@@ -202,8 +203,10 @@ export class FileStore implements BackingStore {
         if (last && last.lblk + last.len === lblk && last.pblk + last.len === pblk) last.len++;
         else maps.push({ lblk, pblk, len: 1 });
       }
+      // Each reservation used up already holds the room of one extent record: only the rest is new.
+      const extraExtents = Math.max(0, maps.length - fromReservation);
       try {
-        this.host.reserveExtents(maps.length);
+        this.host.reserveExtents(extraExtents);
       } catch (err) {
         this.host.unallocate(runs, fromReservation);
         throw err;
@@ -211,15 +214,16 @@ export class FileStore implements BackingStore {
       try {
         await this.writeBlocks(pos, length, src, fresh);
       } catch (err) {
+        this.host.unreserveExtents(extraExtents);
         this.host.unallocate(runs, fromReservation);
         // Part of the data may have landed past EOF in the EOF block; the next growth must not show it.
         if (extending) this.tailMayBeStale = true;
         throw err;
-      } finally {
-        this.host.unreserveExtents(maps.length);
       }
-      this.host.unreserveBlocks(reserved - fromReservation);
       for (const m of maps) this.host.mapBlocks(this.inode, m.lblk, m.pblk, m.len);
+      // The records hold their room now: give it back, with the reservations this write did not use.
+      this.host.unreserveExtents(extraExtents + fromReservation);
+      this.host.unreserveBlocks(reserved - fromReservation);
       if (end > this.inode.size) this.host.setSize(this.inode, end);
     });
   }

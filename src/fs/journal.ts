@@ -11,9 +11,10 @@
  *      too big, write a whole checkpoint and switch the superblock to it);
  *   4. only now hand the blocks the transaction freed back to the allocator, so a crash can never
  *      leave a durable block map pointing at a block that already holds another file's data.
- * Commits run one at a time. A commit that finds the image or the host full (ENOSPC) fails and keeps
- * its records for the next one. After any other I/O error the journal is aborted: every later commit
- * fails with EIO (mirrors jbd2_journal_abort()), because memory no longer matches what the image can replay.
+ * Commits run one at a time. A commit whose record or checkpoint write finds the image or the host
+ * full (ENOSPC) fails and keeps its records for the next one. After a failed device sync or any other
+ * I/O error the journal is aborted: every later commit fails with EIO (mirrors jbd2_journal_abort()),
+ * because memory no longer matches what the image can replay.
  */
 import { Allocator } from './allocator.js';
 import { CHECKPOINT_HEADER_BYTES, frameCheckpoint } from './checkpoint.js';
@@ -121,7 +122,7 @@ export class Journal {
       const sbBytes = encodeSuperblock(this.sb, version);
       for (const copy of copies) {
         await this.device.write(copy * BLOCK_SIZE, sbBytes);
-        await this.device.sync();
+        await this.barrier();
       }
     });
   }
@@ -166,10 +167,23 @@ export class Journal {
     this.allocator.release(freed);
   }
 
+  /**
+   * A device sync (fdatasync). Its failure aborts the journal whatever the errno: the host may have
+   * dropped the data it could not write and reports that only once, so a later sync that succeeds
+   * would let a commit point metadata at data that never reached the disk.
+   */
+  private async barrier(): Promise<void> {
+    try {
+      await this.device.sync();
+    } catch (err) {
+      throw new FsError('EIO', `image sync failed: ${(err as Error).message}`);
+    }
+  }
+
   /** Write one transaction's records: a log record, or a whole checkpoint. */
   private async writeTransaction(ops: Op[], asCheckpoint: boolean): Promise<void> {
     if (ops.length === 0 && !asCheckpoint) {
-      await this.device.sync();
+      await this.barrier();
       return;
     }
     const payload = encodeOps(ops);
@@ -179,9 +193,9 @@ export class Journal {
       await this.writeCheckpoint();
     } else {
       const record = frameRecord(this.sb.epoch, this.logSeq, payload);
-      await this.device.sync();
+      await this.barrier();
       await this.device.write(this.sb.geometry.logStart * BLOCK_SIZE + this.logEnd, record);
-      await this.device.sync();
+      await this.barrier();
       this.logEnd += record.length;
       this.logSeq++;
     }
@@ -193,15 +207,15 @@ export class Journal {
     check(payload.length <= this.metadataCapacity, 'ENOSPC', 'metadata no longer fits a checkpoint slot');
     const g = this.sb.geometry;
     const next: Superblock = { ...this.sb, generation: this.sb.generation + 1, activeSlot: 1 - this.sb.activeSlot, epoch: this.sb.epoch + 1 };
-    await this.device.sync();
+    await this.barrier();
     await this.device.write(g.checkpointStart[next.activeSlot]! * BLOCK_SIZE, frameCheckpoint(next.epoch, payload));
-    await this.device.sync();
+    await this.barrier();
     const sbBytes = encodeSuperblock(next);
     try {
       await this.device.write(0, sbBytes);
-      await this.device.sync();
+      await this.barrier();
       await this.device.write(BLOCK_SIZE, sbBytes);
-      await this.device.sync();
+      await this.barrier();
     } catch (err) {
       // A copy may already name the new slot: retrying on the old one could lose commits, so abort (EIO).
       throw new FsError('EIO', `superblock write failed: ${(err as Error).message}`);

@@ -79,8 +79,10 @@ export class Space {
   }
 
   /**
-   * Allocate n data blocks, `fromReservation` of them paid for by the caller's reservations (used up
-   * on success). Commits first when only blocks freed by the running transaction would make room.
+   * Allocate n data blocks, `fromReservation` of them paid for by the caller's reservations: their
+   * blocks are used up on success, while the metadata room they hold stays held for the extents the
+   * caller records next (it gives it back with unreserveExtents once they are recorded).
+   * Commits first when only blocks freed by the running transaction would make room.
    * Context: may sleep on a commit.
    */
   async allocate(n: number, fromReservation: number): Promise<Run[]> {
@@ -89,15 +91,14 @@ export class Space {
     if (available() < n && this.journal.pendingFreeBlocks > 0) await this.journal.commit();
     const runs = available() >= n ? this.allocator.alloc(n) : null;
     if (!runs) throw new FsError('ENOSPC', `no room for ${n} blocks`);
-    this.unreserveBlocks(fromReservation);
+    this.reservedBlocks -= fromReservation;
     return runs;
   }
 
-  /** Give back blocks a failed write allocated, and the reservations they used up, to the caller. */
+  /** Give back blocks a failed write allocated, and to the caller the reserved blocks they used up. */
   unallocate(runs: Run[], fromReservation: number): void {
     this.allocator.release(runs);
     this.reservedBlocks += fromReservation;
-    this.reservedBytes += fromReservation * RECORD_BYTES.map;
   }
 
   /** Blocks a new reservation or an unreserved allocation may still take. */

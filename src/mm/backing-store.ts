@@ -39,7 +39,8 @@ export interface BackingStore {
    * it (a direct write that extends the file); writeback clamps its last page to i_size itself.
    * `reserved` blocks of the caller's reservations (see reserve()) pay for the blocks it allocates:
    * on success all of them are used up or given back; on failure the caller still holds them.
-   * Fails with ENOSPC, EIO or EFBIG as FsError, leaving the file as it was.
+   * Fails with ENOSPC, EIO or EFBIG as FsError: the block map and i_size stay as they were (an
+   * overwrite of allocated blocks that failed part way may have changed some of their bytes).
    */
   write(pos: number, src: IoVec, reserved?: number): Promise<void>;
 

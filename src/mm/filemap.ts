@@ -5,7 +5,7 @@
 import type { ErrseqCursor } from './errseq.js';
 import { assertHeld } from './lockdep.js';
 import { pageCacheReadahead, readFolios } from './readahead.js';
-import { folioReservationGet } from './reservation.js';
+import { folioReservationGet, folioReservationPut } from './reservation.js';
 import { copyFromUser, copyToUser, faultInReadable, faultInWriteable, userBufferLength, type UserBuffer } from './iov-iter.js';
 import type { Mapping } from './mapping.js';
 import { PAGE_SIZE, type Page } from './page.js';
@@ -24,6 +24,11 @@ export function checkFileRange(mapping: Mapping, pos: number, length: number, wr
 /** mirrors read_folio(): fill a locked, new page from the store (zeros past i_size). */
 function readFolio(page: Page): Promise<void> {
   return readFolios([page]);
+}
+
+/** A full disk is no answer to a read: a reader that cannot get room in the cache gets EIO. */
+function asReadError(err: unknown): never {
+  throw err instanceof FsError && err.code === 'ENOSPC' ? new FsError('EIO', err.message) : err;
 }
 
 /** mirrors filemap_get_folio() without FGP_LOCK: the cached, uptodate, unlocked page, counted as a hit. */
@@ -53,7 +58,7 @@ export async function filemapGetPage(mapping: Mapping, index: number, point: Sch
     }
     if (page) cache.deletePage(page);
     let added = cache.tryAddLockedPage(mapping, index);
-    if (added.kind === 'no-room') added = await cache.addLockedPage(mapping, index);
+    if (added.kind === 'no-room') added = await cache.addLockedPage(mapping, index).catch(asReadError);
     if (added.kind === 'exists') continue;
     const fresh = added.page;
     cache.stats.cacheMisses++;
@@ -204,8 +209,10 @@ async function copyBatch(mapping: Mapping, pos: number, src: UserBuffer, off: nu
       const index = Math.floor((pos + done) / PAGE_SIZE);
       const partial = want < PAGE_SIZE;
       if (locked.length > 0 && !mapping.pages.has(index) && !cache.hasRoom()) break;
-      const page = tryGrabCachePage(mapping, index, partial) ?? (await grabCachePageWriteBegin(mapping, index, partial));
+      const page = tryGrabCachePage(mapping, index, partial) ?? (await grabCachePageWriteBegin(mapping, index, partial, locked.length > 0));
+      if (!page) break;
       locked.push(page);
+      const reservedBefore = page.reserved;
       try {
         folioReservationGet(page);
       } catch (err) {
@@ -224,6 +231,8 @@ async function copyBatch(mapping: Mapping, pos: number, src: UserBuffer, off: nu
         page.uptodate = true;
       }
       if (copied > 0) written.push(page);
+      // Nothing landed in a page that stays clean: the reservation just taken for it goes back.
+      else if (!reservedBefore && !page.dirty) folioReservationPut(page);
       done += copied;
       if (copied < want) {
         short = true;
@@ -260,10 +269,11 @@ function tryGrabCachePage(mapping: Mapping, index: number, partial: boolean): Pa
 
 /**
  * mirrors write_begin(): the locked page at index, not under writeback (stable pages), read first
- * when only part of it will be written.
+ * when only part of it will be written. Null when the cache has no room and the caller holds other
+ * page locks (`holdingPages`): it ends its batch rather than sleep in direct reclaim.
  * Context: the caller holds the add side; returns with the page locked.
  */
-async function grabCachePageWriteBegin(mapping: Mapping, index: number, partial: boolean): Promise<Page> {
+async function grabCachePageWriteBegin(mapping: Mapping, index: number, partial: boolean, holdingPages: boolean): Promise<Page | null> {
   assertHeld(mapping.lock, 'add');
   const { cache } = mapping;
   for (;;) {
@@ -278,6 +288,8 @@ async function grabCachePageWriteBegin(mapping: Mapping, index: number, partial:
       cache.stats.cacheHits++;
     } else {
       let added = cache.tryAddLockedPage(mapping, index);
+      // Holding page locks, never sleep in direct reclaim (its sleepers wait for those very pages).
+      if (added.kind === 'no-room' && holdingPages) return null;
       if (added.kind === 'no-room') added = await cache.addLockedPage(mapping, index);
       if (added.kind === 'exists') continue;
       page = added.page;

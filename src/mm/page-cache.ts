@@ -152,8 +152,8 @@ export class PageCache {
   }
 
   /**
-   * Make room for one page, then add a new locked, not-uptodate page at `index`; null if a page
-   * appeared there meanwhile. Direct reclaim writes back the oldest idle dirty page, or sleeps until
+   * Make room for one page, then add a new locked, not-uptodate page at `index` (`added`), or find
+   * that a page appeared there meanwhile (`exists`). Direct reclaim writes back the oldest idle dirty page, or sleeps until
    * a page in flight (locked, under writeback, pinned) settles. The cache never grows past its
    * bound: when writeback fails and nothing else makes room, the caller gets the writeback error,
    * so a writer hears that the disk is failing instead of the cache growing without end.
@@ -180,10 +180,8 @@ export class PageCache {
       await this.pageSettled();
       return;
     }
-    const errors = this.stats.writebackErrors;
-    await writepage(victim);
-    const error = victim.mapping.wbErr.latest;
-    if (this.stats.writebackErrors !== errors && error && !this.hasRoom()) {
+    const error = await writepage(victim);
+    if (error && !this.hasRoom()) {
       throw new FsError(error.code, `no room in the page cache: writeback of ${victim.mapping} failed (${error.message})`);
     }
   }

@@ -16,10 +16,11 @@ const WRITEBACK_BATCH = 32;
 
 /**
  * mirrors writepage(): lock the page, mark it writeback, clear dirty, write it clamped to i_size,
- * end writeback. A failed write re-dirties the page and is reported to every open file.
+ * end writeback. A failed write re-dirties the page and is reported to every open file; the caller
+ * gets that error back too (null when the write succeeded or there was nothing to write).
  * Context: takes and releases the page lock; no pagecache_add_lock side needed.
  */
-export function writepage(page: Page): Promise<void> {
+export function writepage(page: Page): Promise<FsError | null> {
   return writepages([page]);
 }
 
@@ -29,7 +30,8 @@ export function writepage(page: Page): Promise<void> {
  * dirty splits the run. Each page goes as in writepage().
  * Context: takes and releases each page lock in ascending index order; no lock side needed.
  */
-export async function writepages(run: readonly Page[]): Promise<void> {
+export async function writepages(run: readonly Page[]): Promise<FsError | null> {
+  let failure: FsError | null = null;
   let batch: Page[] = [];
   for (const page of run) {
     if (!page.trylock()) await page.lock();
@@ -42,7 +44,7 @@ export async function writepages(run: readonly Page[]): Promise<void> {
     }
     if (!page.dirty || !page.attached) {
       page.unlock();
-      await writeBatch(batch);
+      failure ??= await writeBatch(batch);
       batch = [];
       continue;
     }
@@ -51,7 +53,7 @@ export async function writepages(run: readonly Page[]): Promise<void> {
     page.unlock();
     batch.push(page);
   }
-  await writeBatch(batch);
+  return failure ?? (await writeBatch(batch));
 }
 
 /**
@@ -59,9 +61,9 @@ export async function writepages(run: readonly Page[]): Promise<void> {
  * the pages dirty, with their reservations, and is recorded on the mapping (mapping_set_error())
  * for every open file's next fsync and close.
  */
-async function writeBatch(batch: readonly Page[]): Promise<void> {
+async function writeBatch(batch: readonly Page[]): Promise<FsError | null> {
   const first = batch[0];
-  if (!first) return;
+  if (!first) return null;
   const { mapping } = first;
   const { cache } = mapping;
   const length = Math.min(batch.length * PAGE_SIZE, mapping.host.size() - first.pos);
@@ -75,12 +77,14 @@ async function writeBatch(batch: readonly Page[]): Promise<void> {
       for (const page of batch) folioReservationPut(page);
     }
     cache.stats.writebackPages += batch.length;
+    return null;
   } catch (err) {
     const error = err instanceof FsError ? err : new FsError('EIO', String(err));
     cache.stats.writebackErrors++;
     mapping.wbErr.set(error);
     cache.onWritebackError?.(mapping, first.pos, Math.max(length, 0), error);
     for (const page of batch) if (page.attached) cache.markPageDirty(page);
+    return error;
   } finally {
     for (const page of batch) cache.endPageWriteback(page);
   }

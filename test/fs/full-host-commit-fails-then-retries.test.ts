@@ -12,9 +12,14 @@ import type { IoVec } from '../../src/util/iovec.js';
 /** A device whose writes fail with `failWith` while it is set, as pwrite on a full host does. */
 class FillingDevice extends MemoryDevice {
   failWith: 'ENOSPC' | 'EIO' | null = null;
+  /** fdatasync fails with ENOSPC: the host dropped data it could not allocate, and says so once. */
+  syncFails = false;
   override async write(pos: number, buf: IoVec): Promise<void> {
     if (this.failWith) throw new FsError(this.failWith, 'host device failing');
     return super.write(pos, buf);
+  }
+  override async sync(): Promise<void> {
+    if (this.syncFails) throw new FsError('ENOSPC', 'fdatasync: no space left on device');
   }
 }
 
@@ -40,6 +45,15 @@ describe('a commit on a full host', () => {
     const again = await Filesystem.mountDevice(device, { commitIntervalMs: 0 });
     expect(again.readdir(ROOT_INO).map((e) => e.name).sort()).toEqual(['a', 'made-meanwhile']);
     await again.unmount();
+  });
+
+  it('aborts the journal when a sync fails, even with ENOSPC: a later sync could not vouch for the data', async () => {
+    const { fs, device } = await mounted();
+    fs.create(ROOT_INO, 'c', 0o644, 0, 0);
+    device.syncFails = true;
+    await expect(fs.sync()).rejects.toMatchObject({ code: 'EIO' });
+    device.syncFails = false;
+    await expect(fs.sync()).rejects.toThrow(/journal aborted/);
   });
 
   it('aborts the journal on any other I/O error', async () => {

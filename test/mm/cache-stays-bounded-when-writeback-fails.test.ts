@@ -6,7 +6,7 @@
  * cache's close names the file and the bytes it could not write.
  */
 import { describe, expect, it } from 'vitest';
-import { PAGE_SIZE, PageCache, UnwrittenData, bufferedWrite, flush, fsync, openFileErrors } from '../../src/mm/api.js';
+import { PAGE_SIZE, PageCache, UnwrittenData, bufferedRead, bufferedWrite, flush, fsync, openFileErrors } from '../../src/mm/api.js';
 import { FsError } from '../../src/util/errno.js';
 import type { IoVec } from '../../src/util/iovec.js';
 import { MemoryStore } from '../../src/mm/memory-store.js';
@@ -35,6 +35,10 @@ describe('writeback that keeps failing', () => {
     }
     expect(error).toMatchObject({ code: 'EIO' });
     expect(worst).toBeLessThanOrEqual(CACHE_PAGES);
+    // A reader of another file needs room too, and gets EIO rather than a page past the bound.
+    const other = cache.createMapping(new MemoryStore({ initial: new Uint8Array(PAGE_SIZE).fill(3) }), 'other');
+    await expect(bufferedRead(other, 0, new Uint8Array(PAGE_SIZE))).rejects.toMatchObject({ code: 'EIO' });
+    expect(cache.nrPages).toBeLessThanOrEqual(CACHE_PAGES);
     await expect(cache.close()).rejects.toBeInstanceOf(UnwrittenData);
   });
 
