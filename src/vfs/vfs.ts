@@ -16,7 +16,7 @@ import { InodeTable } from './inode-table.js';
 import { InodeWriteLocks } from './inode-write-lock.js';
 import { ActiveOps } from './active-ops.js';
 import { namesOf, walkParent, walkPath } from './path-walk.js';
-import { initOwner, killSuidgid, type Caller } from './caller.js';
+import { initOwner, suidgidToKill, type Caller } from './caller.js';
 import { LookupCounts } from './lookup-counts.js';
 import { O_EXCL } from './open-flags.js';
 
@@ -277,12 +277,24 @@ export class Vfs {
     return this.active.run(async () => {
       if (changes.size !== undefined) await this.truncateInode(ino, changes.size);
       let mode = changes.mode;
-      if (changes.killSuidgid) mode = killSuidgid(mode ?? this.fs.getattr(ino).mode);
+      if (changes.killSuidgid) {
+        const before = mode ?? this.fs.getattr(ino).mode;
+        // Only a bit to clear makes a change (and a new ctime).
+        if (suidgidToKill(before)) mode = before & ~suidgidToKill(before);
+      }
       const { uid, gid, atimeNs, mtimeNs } = changes;
       const rest = { mode, uid, gid, atimeNs, mtimeNs };
       if (Object.values(rest).some((value) => value !== undefined)) this.fs.setattr(ino, rest);
       return this.fs.getattr(ino);
     });
+  }
+
+  /**
+   * mirrors file_remove_privs(): what a write, or an O_TRUNC open, by a task without CAP_FSETID does:
+   * clear suid (and sgid on a group-executable) when the file has them, and nothing otherwise.
+   */
+  async removePrivs(ino: number): Promise<void> {
+    if (suidgidToKill(this.fs.getattr(ino).mode)) await this.setattr(ino, { killSuidgid: true });
   }
 
   // ---- file data ----
