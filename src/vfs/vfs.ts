@@ -333,7 +333,10 @@ export class Vfs {
   /**
    * write(2): O_DIRECT handles go around the cache under the coherence mode; others dirty pages.
    * `viaPageCache` forces the buffered path: the kernel's writeback of its own cached pages (a shared
-   * mmap) is not the handle's O_DIRECT write, and its EOF-cropped length is not dio-aligned.
+   * mmap) is not the handle's O_DIRECT write, and its EOF-cropped length is not dio-aligned. It still
+   * sets mtime and ctime: without WRITEBACK_CACHE the kernel marks FUSE inodes S_NOCMTIME (fuse_iget()),
+   * so its file_update_time() at the store to the mapping changes nothing and sends nothing: this
+   * writeback is the only news of a shared-mmap store the daemon gets, so the times move here.
    * Context: an append, or a write past EOF, takes the inode's write lock (i_size must not move
    * between reading it and writing there).
    */
