@@ -4,6 +4,7 @@
  * one file, no block lies past its file's end. Building the allocator is part of the check.
  */
 import { Allocator } from './allocator.js';
+import { linkCounts } from './counts.js';
 import { BLOCK_SIZE, type Geometry, ROOT_INO } from './layout.js';
 import { isDir, isLnk, isReg } from './inode.js';
 import type { Metadata } from './metadata.js';
@@ -19,33 +20,28 @@ export function checkMetadata(meta: Metadata, g: Geometry): CheckResult {
   const problems: string[] = [];
   const orphans: number[] = [];
   const allocator = new Allocator(g.dataStart, g.dataBlocks);
-  const names = new Map<number, number>();
-  const subdirs = new Map<number, number>();
+  const links = linkCounts(meta);
 
   const root = meta.get(ROOT_INO);
   if (!root || !isDir(root.mode)) problems.push('root directory (inode 1) is missing or not a directory');
   for (const dir of meta.inodes.values()) {
     for (const [name, ino] of dir.entries ?? []) {
       const child = meta.get(ino);
-      if (!child) { problems.push(`directory ${dir.ino}: entry '${name}' names missing inode ${ino}`); continue; }
-      names.set(ino, (names.get(ino) ?? 0) + 1);
-      if (isDir(child.mode)) {
-        subdirs.set(dir.ino, (subdirs.get(dir.ino) ?? 0) + 1);
-        if (child.parent !== dir.ino) problems.push(`directory ${ino} has more than one name`);
-      }
+      if (!child) problems.push(`directory ${dir.ino}: entry '${name}' names missing inode ${ino}`);
+      else if (isDir(child.mode) && child.parent !== dir.ino) problems.push(`directory ${ino} has more than one name`);
     }
   }
   for (const inode of meta.inodes.values()) {
     const where = `inode ${inode.ino}`;
-    const named = names.get(inode.ino) ?? 0;
+    const named = links.names(inode.ino);
+    const expected = links.expected(inode);
     if (!isDir(inode.mode) && !isReg(inode.mode) && !isLnk(inode.mode)) problems.push(`${where}: unknown file type (mode ${inode.mode.toString(8)})`);
     if (named === 0 && inode.nlink === 0 && inode.ino !== ROOT_INO) {
       orphans.push(inode.ino);
     } else if (isDir(inode.mode)) {
-      const expected = 2 + (subdirs.get(inode.ino) ?? 0);
       if (inode.ino !== ROOT_INO && named === 0) problems.push(`${where}: directory has no name`);
       else if (inode.nlink !== expected) problems.push(`${where}: directory link count ${inode.nlink}, expected ${expected}`);
-    } else if (inode.nlink !== named) {
+    } else if (inode.nlink !== expected) {
       problems.push(`${where}: link count ${inode.nlink}, but ${named} names`);
     }
     if (isLnk(inode.mode) && inode.target === '') problems.push(`${where}: symlink with an empty target`);

@@ -10,9 +10,10 @@
  * other child of ours shares it).
  */
 import { spawn } from 'node:child_process';
-import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { ImageError } from './image-error.js';
+import { commandOf, fdinfos, pids } from '../util/procfs.js';
 
 /** The descriptor number flock(1) finds the image on. */
 const LOCK_FD = 3;
@@ -55,28 +56,25 @@ function lockedFileName(file: BigIntStats): string {
 /**
  * Whether one of the process's descriptors holds a flock(2) lock on the file. fdinfo lists the locks
  * owned by each open file description (the pid in /proc/locks is only whoever called flock, here a
- * flock(1) long gone). Read from procfs alone: nothing here waits on a filesystem, even a hung one.
+ * flock(1) long gone).
  */
-async function holdsLock(pid: string, name: string): Promise<boolean> {
-  const fds = await readdir(`/proc/${pid}/fdinfo`).catch(() => []);
-  const infos = await Promise.all(fds.map((fd) => readFile(`/proc/${pid}/fdinfo/${fd}`, 'utf8').catch(() => '')));
-  return infos.some((info) => info.split('\n').some((line) => line.startsWith('lock:') && line.includes(' FLOCK ') && line.includes(` ${name} `)));
+async function holdsLock(pid: number, name: string): Promise<boolean> {
+  return (await fdinfos(pid)).some(({ info }) =>
+    info.split('\n').some((line) => line.startsWith('lock:') && line.includes(' FLOCK ') && line.includes(` ${name} `)));
 }
 
 /** The visible processes (this pid namespace) holding a flock(2) lock on the file, lowest pid first. */
 async function lockHolders(file: BigIntStats): Promise<number[]> {
   const name = lockedFileName(file);
-  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
-  const held = await Promise.all(pids.map((pid) => holdsLock(pid, name)));
-  return pids.filter((_, i) => held[i]).map(Number).sort((a, b) => a - b);
+  const all = await pids();
+  const held = await Promise.all(all.map((pid) => holdsLock(pid, name)));
+  return all.filter((_, i) => held[i]);
 }
 
 /** "process 1234 (node main.js mount a.img /mnt -f)", or less when its command line is gone. */
 async function describeProcess(pid: number): Promise<string> {
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  const command = cmdline.split('\0').filter(Boolean).join(' ');
-  if (!command) return `process ${pid}`;
-  return `process ${pid} (${command.length > COMMAND_CHARS ? `${command.slice(0, COMMAND_CHARS)}...` : command})`;
+  const command = await commandOf(pid, COMMAND_CHARS);
+  return command ? `process ${pid} (${command})` : `process ${pid}`;
 }
 
 async function openImage(imagePath: string): Promise<FileHandle> {

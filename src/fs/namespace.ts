@@ -4,6 +4,7 @@
  * errno has changed nothing. An inode whose last name goes is freed by OpenFiles once nothing else
  * holds it.
  */
+import { nextIno } from './counts.js';
 import { Inode, isDir, isLnk, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './inode.js';
 import type { Journal } from './journal.js';
 import { BLOCK_SIZE, MAX_NAME_BYTES, MAX_SYMLINK_BYTES, ROOT_INO } from './layout.js';
@@ -51,9 +52,7 @@ export class Namespace {
     private readonly space: Space,
     private readonly files: OpenFiles,
   ) {
-    let max = ROOT_INO;
-    for (const ino of meta.inodes.keys()) max = Math.max(max, ino);
-    this.nextIno = max + 1;
+    this.nextIno = nextIno(meta);
   }
 
   // ---- lookups and attributes ----

@@ -4,6 +4,7 @@
  * set to the names found. Each repair appends one line to `repairs`. Changes go through
  * Metadata.apply, so the checkpoint written after holds exactly this state.
  */
+import { linkCounts, nextIno } from './counts.js';
 import { Inode, isDir, S_IFDIR } from './inode.js';
 import { ROOT_INO } from './layout.js';
 import type { Metadata } from './metadata.js';
@@ -136,9 +137,7 @@ function freeName(dir: Inode, base: string): string {
 function lostAndFound(meta: Metadata, root: Inode, repairs: string[]): Inode {
   const existing = meta.get(root.entries!.get(LOST_FOUND) ?? 0);
   if (existing && isDir(existing.mode)) return existing;
-  let ino = ROOT_INO;
-  for (const n of meta.inodes.keys()) ino = Math.max(ino, n);
-  ino++;
+  const ino = nextIno(meta);
   const now = currentTime();
   meta.apply({ kind: 'inode', attrs: { ino, mode: S_IFDIR | 0o700, nlink: 2, uid: root.uid, gid: root.gid, size: 0, atimeNs: now, mtimeNs: now, ctimeNs: now, target: '' } });
   const name = freeName(root, LOST_FOUND);
@@ -150,22 +149,12 @@ function lostAndFound(meta: Metadata, root: Inode, repairs: string[]): Inode {
 
 /** nlink := the names found; a directory's is 2 ('.' and its name) + one per subdirectory ('..'). */
 function fixLinkCounts(meta: Metadata, repairs: string[]): void {
-  const names = namesOf(meta);
-  const subdirs = new Map<number, number>();
-  for (const [ino, list] of names) {
-    if (isDir(meta.get(ino)!.mode)) for (const n of list) subdirs.set(n.parent, (subdirs.get(n.parent) ?? 0) + 1);
-  }
+  const links = linkCounts(meta);
   for (const inode of meta.inodes.values()) {
-    if (isDir(inode.mode)) {
-      const sub = subdirs.get(inode.ino) ?? 0;
-      if (inode.nlink === 2 + sub) continue;
-      repairs.push(`directory ${inode.ino}: link count ${inode.nlink}, but ${sub} subdirectories: set to ${2 + sub}`);
-      inode.nlink = 2 + sub;
-    } else {
-      const named = names.get(inode.ino)?.length ?? 0;
-      if (inode.nlink === named) continue;
-      repairs.push(`inode ${inode.ino}: link count ${inode.nlink}, but ${named} names: set to ${named}`);
-      inode.nlink = named;
-    }
+    const expected = links.expected(inode);
+    if (inode.nlink === expected) continue;
+    const found = isDir(inode.mode) ? `${links.subdirs(inode.ino)} subdirectories` : `${links.names(inode.ino)} names`;
+    repairs.push(`${isDir(inode.mode) ? 'directory' : 'inode'} ${inode.ino}: link count ${inode.nlink}, but ${found}: set to ${expected}`);
+    inode.nlink = expected;
   }
 }

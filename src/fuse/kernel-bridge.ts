@@ -147,7 +147,7 @@ export class KernelBridge {
       case 'link':
         return entry(vfs.linkat(request.arg.oldnodeid, ino, request.name));
       case 'open': {
-        if (request.arg.openFlags & FUSE_OPEN_KILL_SUIDGID) await vfs.setattr(ino, { killSuidgid: true });
+        if (request.arg.openFlags & FUSE_OPEN_KILL_SUIDGID) await vfs.removePrivs(ino);
         return structReply(unique, [S.openOut, openReply(vfs.open(ino, request.arg.flags))]);
       }
       case 'create': {
@@ -163,7 +163,7 @@ export class KernelBridge {
       }
       case 'write': {
         const { arg, data } = request;
-        if (arg.writeFlags & WriteFlag.KILL_SUIDGID) await vfs.setattr(vfs.inodeOf(arg.fh), { killSuidgid: true });
+        if (arg.writeFlags & WriteFlag.KILL_SUIDGID) await vfs.removePrivs(vfs.inodeOf(arg.fh));
         const size = await vfs.write(arg.fh, arg.offset, data, (arg.writeFlags & WriteFlag.CACHE) !== 0);
         return structReply(unique, [S.writeOut, { size }]);
       }

@@ -4,9 +4,10 @@
  * device in /proc/PID/maps). Only /proc is read, never the mount itself, so a hung daemon cannot hang
  * the caller. Processes this user may not inspect are missed, as with fuser.
  */
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MountEntry } from './mountinfo.js';
+import { commandOf, fdinfos, pids } from './procfs.js';
 
 export interface MountUser {
   pid: number;
@@ -25,10 +26,10 @@ function inside(path: string, mountpoint: string): boolean {
   return path === mountpoint || path.startsWith(`${mountpoint}/`);
 }
 
-async function openFiles(proc: string, mount: MountEntry): Promise<string[]> {
+async function openFiles(pid: number, mount: MountEntry): Promise<string[]> {
+  const proc = join('/proc', String(pid));
   const uses: string[] = [];
-  for (const fd of await orNothing(readdir(join(proc, 'fd')), [])) {
-    const info = await orNothing(readFile(join(proc, 'fdinfo', fd), 'utf8'), '');
+  for (const { fd, info } of await fdinfos(pid)) {
     if (Number(/^mnt_id:\s*(\d+)/m.exec(info)?.[1]) !== mount.id) continue;
     const flags = parseInt(/^flags:\s*([0-7]+)/m.exec(info)?.[1] ?? '0', 8);
     const path = await orNothing(readlink(join(proc, 'fd', fd)), `fd ${fd}`);
@@ -37,7 +38,8 @@ async function openFiles(proc: string, mount: MountEntry): Promise<string[]> {
   return uses;
 }
 
-async function placesAndMaps(proc: string, mount: MountEntry): Promise<string[]> {
+async function placesAndMaps(pid: number, mount: MountEntry): Promise<string[]> {
+  const proc = join('/proc', String(pid));
   const uses: string[] = [];
   for (const link of ['cwd', 'root', 'exe']) {
     const path = await orNothing(readlink(join(proc, link)), '');
@@ -54,20 +56,12 @@ async function placesAndMaps(proc: string, mount: MountEntry): Promise<string[]>
   return [...uses, ...[...mapped].map((path) => `mapped ${path}`)];
 }
 
-async function commandOf(proc: string): Promise<string> {
-  const line = (await orNothing(readFile(join(proc, 'cmdline'), 'utf8'), '')).split('\0').join(' ').replace(/\s+/g, ' ').trim();
-  const command = line || (await orNothing(readFile(join(proc, 'comm'), 'utf8'), '?')).trim();
-  return command.length > COMMAND_CHARS ? `${command.slice(0, COMMAND_CHARS - 1)}…` : command;
-}
-
 /** Every process (this one included) that keeps `mount` busy. */
 export async function mountUsers(mount: MountEntry): Promise<MountUser[]> {
   const users: MountUser[] = [];
-  const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number).sort((a, b) => a - b);
-  for (const pid of pids) {
-    const proc = join('/proc', String(pid));
-    const uses = [...(await openFiles(proc, mount)), ...(await placesAndMaps(proc, mount))];
-    if (uses.length > 0) users.push({ pid, command: await commandOf(proc), uses });
+  for (const pid of await pids()) {
+    const uses = [...(await openFiles(pid, mount)), ...(await placesAndMaps(pid, mount))];
+    if (uses.length > 0) users.push({ pid, command: (await commandOf(pid, COMMAND_CHARS)) || '?', uses });
   }
   return users;
 }

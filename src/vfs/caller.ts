@@ -26,8 +26,7 @@ export function initOwner(dir: Attr, mode: number, caller: Caller): { mode: numb
   return { mode: sgid, uid: caller.uid, gid: dir.gid };
 }
 
-/** mirrors setattr_should_drop_suidgid(): what a write, truncate or chown by the owner clears. */
-export function killSuidgid(mode: number): number {
-  const sgid = mode & S_IXGRP ? S_ISGID : 0;
-  return mode & ~(S_ISUID | sgid);
+/** mirrors should_remove_suid(): the bits a write by a task without CAP_FSETID clears: suid, and sgid on a group-executable. */
+export function suidgidToKill(mode: number): number {
+  return mode & (S_ISUID | (mode & S_IXGRP ? S_ISGID : 0));
 }

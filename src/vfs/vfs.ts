@@ -16,7 +16,7 @@ import { InodeTable } from './inode-table.js';
 import { InodeWriteLocks } from './inode-write-lock.js';
 import { ActiveOps } from './active-ops.js';
 import { namesOf, walkParent, walkPath } from './path-walk.js';
-import { initOwner, killSuidgid, type Caller } from './caller.js';
+import { initOwner, suidgidToKill, type Caller } from './caller.js';
 import { LookupCounts } from './lookup-counts.js';
 import { O_EXCL } from './open-flags.js';
 
@@ -277,12 +277,24 @@ export class Vfs {
     return this.active.run(async () => {
       if (changes.size !== undefined) await this.truncateInode(ino, changes.size);
       let mode = changes.mode;
-      if (changes.killSuidgid) mode = killSuidgid(mode ?? this.fs.getattr(ino).mode);
+      if (changes.killSuidgid) {
+        const before = mode ?? this.fs.getattr(ino).mode;
+        // Only a bit to clear makes a change (and a new ctime).
+        if (suidgidToKill(before)) mode = before & ~suidgidToKill(before);
+      }
       const { uid, gid, atimeNs, mtimeNs } = changes;
       const rest = { mode, uid, gid, atimeNs, mtimeNs };
       if (Object.values(rest).some((value) => value !== undefined)) this.fs.setattr(ino, rest);
       return this.fs.getattr(ino);
     });
+  }
+
+  /**
+   * mirrors file_remove_privs(): what a write, or an O_TRUNC open, by a task without CAP_FSETID does:
+   * clear suid (and sgid on a group-executable) when the file has them, and nothing otherwise.
+   */
+  async removePrivs(ino: number): Promise<void> {
+    if (suidgidToKill(this.fs.getattr(ino).mode)) await this.setattr(ino, { killSuidgid: true });
   }
 
   // ---- file data ----
@@ -321,7 +333,10 @@ export class Vfs {
   /**
    * write(2): O_DIRECT handles go around the cache under the coherence mode; others dirty pages.
    * `viaPageCache` forces the buffered path: the kernel's writeback of its own cached pages (a shared
-   * mmap) is not the handle's O_DIRECT write, and its EOF-cropped length is not dio-aligned.
+   * mmap) is not the handle's O_DIRECT write, and its EOF-cropped length is not dio-aligned. It still
+   * sets mtime and ctime: without WRITEBACK_CACHE the kernel marks FUSE inodes S_NOCMTIME (fuse_iget()),
+   * so its file_update_time() at the store to the mapping changes nothing and sends nothing: this
+   * writeback is the only news of a shared-mmap store the daemon gets, so the times move here.
    * Context: an append, or a write past EOF, takes the inode's write lock (i_size must not move
    * between reading it and writing there).
    */

@@ -3,15 +3,12 @@
 /** INIT flags (fuse_init_in/out.flags); bits 32 and up are in flags2 and need INIT_EXT. */
 export const InitFlag = {
   ASYNC_READ: 1 << 0,
-  ATOMIC_O_TRUNC: 1 << 3,
   BIG_WRITES: 1 << 5,
   DONT_MASK: 1 << 6,
   DO_READDIRPLUS: 1 << 13,
-  READDIRPLUS_AUTO: 1 << 14,
   ASYNC_DIO: 1 << 15,
   WRITEBACK_CACHE: 1 << 16,
   PARALLEL_DIROPS: 1 << 18,
-  HANDLE_KILLPRIV: 1 << 19,
   MAX_PAGES: 1 << 22,
   HANDLE_KILLPRIV_V2: 1 << 28,
   INIT_EXT: 1 << 30,
@@ -25,14 +22,13 @@ export const InitFlag2 = {
 
 /** fuse_setattr_in.valid: which fields to change. */
 export const Fattr = {
-  MODE: 1 << 0, UID: 1 << 1, GID: 1 << 2, SIZE: 1 << 3, ATIME: 1 << 4, MTIME: 1 << 5, FH: 1 << 6,
-  ATIME_NOW: 1 << 7, MTIME_NOW: 1 << 8, LOCKOWNER: 1 << 9, CTIME: 1 << 10, KILL_SUIDGID: 1 << 11,
+  MODE: 1 << 0, UID: 1 << 1, GID: 1 << 2, SIZE: 1 << 3, ATIME: 1 << 4, MTIME: 1 << 5,
+  ATIME_NOW: 1 << 7, MTIME_NOW: 1 << 8, KILL_SUIDGID: 1 << 11,
 } as const;
 
 /** fuse_open_out.open_flags. */
 export const Fopen = {
-  DIRECT_IO: 1 << 0, KEEP_CACHE: 1 << 1, NONSEEKABLE: 1 << 2, CACHE_DIR: 1 << 3, STREAM: 1 << 4, NOFLUSH: 1 << 5,
-  PARALLEL_DIRECT_WRITES: 1 << 6,
+  DIRECT_IO: 1 << 0,
 } as const;
 
 /** fuse_open_in/create_in.open_flags: clear suid/sgid (an O_TRUNC open without CAP_FSETID). */
@@ -42,9 +38,5 @@ export const FUSE_OPEN_KILL_SUIDGID = 1 << 0;
 export const WriteFlag = {
   /** The kernel's writeback of cached (mmap) pages, not a write(2) of a task. */
   CACHE: 1 << 0,
-  LOCKOWNER: 1 << 1,
   KILL_SUIDGID: 1 << 2,
 } as const;
-
-/** fuse_getattr_in.getattr_flags: fh is valid. */
-export const FUSE_GETATTR_FH = 1 << 0;

@@ -1,4 +1,4 @@
-/** The request opcodes of include/uapi/linux/fuse.h (enum fuse_opcode) and the notification codes. */
+/** The request opcodes of include/uapi/linux/fuse.h (enum fuse_opcode). */
 
 export const Opcode = {
   LOOKUP: 1, FORGET: 2, GETATTR: 3, SETATTR: 4, READLINK: 5, SYMLINK: 6, MKNOD: 8, MKDIR: 9, UNLINK: 10, RMDIR: 11,
@@ -15,6 +15,3 @@ const NAMES = new Map<number, string>(Object.entries(Opcode).map(([name, code]) 
 export function opcodeName(opcode: number): string {
   return NAMES.get(opcode) ?? `OPCODE_${opcode}`;
 }
-
-/** enum fuse_notify_code: sent by the daemon with unique 0, the code in the error field. */
-export const NotifyCode = { POLL: 1, INVAL_INODE: 2, INVAL_ENTRY: 3, STORE: 4, RETRIEVE: 5, DELETE: 6, RESEND: 7 } as const;

@@ -106,9 +106,6 @@ export const dirent = struct({ ino: 'u64', off: 'u64', namelen: 'u32', type: 'u3
 /** A READDIRPLUS record: the entry (one lookup each, except for . and ..) then the dirent. */
 export const direntplus = struct({ entryOut, dirent }, 152);
 
-/** FUSE_NOTIFY_INVAL_INODE: drop the kernel's cached pages of [off, off+len) (len 0: to the end). */
-export const notifyInvalInodeOut = struct({ ino: 'u64', off: 'i64', len: 'i64' }, 24);
-
 export type InHeader = ValueOf<typeof inHeader>;
 export type InitIn = ValueOf<typeof initIn>;
 export type InitOut = ValueOf<typeof initOut>;

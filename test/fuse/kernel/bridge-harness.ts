@@ -3,6 +3,7 @@
  * encoded with the protocol's own layouts (header, struct, names, data) and each reply is decoded.
  */
 import { pino } from 'pino';
+import type { MemoryDevice } from '../../../src/fs/api.js';
 import { KernelBridge } from '../../../src/fuse/kernel-bridge.js';
 import { viewOf, type Layout } from '../../../src/fuse/kernel/layout.js';
 import type { Reply } from '../../../src/fuse/kernel/reply.js';
@@ -21,6 +22,8 @@ export interface Answer {
 
 export interface BridgeHarness {
   vfs: Vfs;
+  /** The in-memory image under the Vfs. */
+  device: MemoryDevice;
   /** Send one request; resolves with its reply, or null when none came within `quietMs`. */
   call(opcode: number, nodeid: number, parts?: BodyPart[], caller?: { uid: number; gid: number; pid: number }, quietMs?: number): Promise<Answer | null>;
   close(): Promise<void>;
@@ -39,7 +42,7 @@ function encodeBody(parts: BodyPart[]): Uint8Array {
 }
 
 export async function bridgeHarness(): Promise<BridgeHarness> {
-  const { vfs } = await freshVfs({}, 16 * 2 ** 20);
+  const { vfs, device } = await freshVfs({}, 16 * 2 ** 20);
   const waiting = new Map<bigint, (answer: Answer) => void>();
   const send = (reply: Reply): void => {
     const bytes = Buffer.concat(reply);
@@ -51,6 +54,7 @@ export async function bridgeHarness(): Promise<BridgeHarness> {
   let unique = 0n;
   return {
     vfs,
+    device,
     call(opcode, nodeid, parts = [], caller = { uid: 0, gid: 0, pid: 1 }, quietMs = 5000) {
       unique += 2n;
       const body = encodeBody(parts);
