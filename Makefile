@@ -58,9 +58,11 @@ uninstall:
 lint: build
 	$(NODE_BIN)/eslint --max-warnings 0 --no-warn-ignored .
 
-## test: lint, then every vitest suite (unit and real-mount integration)
+## test: lint, then every vitest suite (unit and real-mount integration), then the integration suite again on the kernel transport
 test: build lint
 	$(NODE_BIN)/vitest run
+	@echo "integration suite again on the kernel transport (COHEREFS_TRANSPORT=kernel)"
+	COHEREFS_TRANSPORT=kernel $(NODE_BIN)/vitest run test/integration
 
 ## mount: build, create $(IMAGE) (1 GiB) if absent, mount it on $(MOUNTPOINT) in the foreground; Ctrl-C unmounts
 mount: build
