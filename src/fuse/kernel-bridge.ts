@@ -203,6 +203,13 @@ export class KernelBridge {
         // default_permissions: the kernel checked the mode bits; the node only has to exist.
         vfs.getattr(ino);
         return emptyReply(unique);
+      case 'copyFileRange': {
+        // The kernel wrote back and will drop its own cached pages (fuse_writeback_range, then
+        // truncate_inode_pages_range): the daemon keeps its page cache coherent (mm/copy-range.ts).
+        const { arg } = request;
+        const size = await vfs.copyFileRange(arg.fhIn, arg.offIn, arg.fhOut, arg.offOut, arg.len, arg.flags, callerOf(header));
+        return request.wide ? structReply(unique, [S.copyFileRangeOut, { bytesCopied: size }]) : structReply(unique, [S.writeOut, { size }]);
+      }
       case 'unknown':
         this.log.debug({ op: opcodeName(header.opcode) }, 'not implemented: ENOSYS');
         return errorReply(unique, ENOSYS);

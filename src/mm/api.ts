@@ -65,6 +65,7 @@
  * keep tasks short, as FUSE requests are, and use a Page (`mapping.pages`, a view's resident page)
  * only inside the task that looked it up.
  */
+import { copyFileRange as copyRange } from './copy-range.js';
 import { directRead as dioRead, directWrite as dioWrite } from './direct-io.js';
 import type { ErrseqCursor } from './errseq.js';
 import { filemapRead, flush as filemapFlush, fsync as filemapFsync, genericPerformWrite, truncate as filemapTruncate, truncateInodePagesFinal } from './filemap.js';
@@ -107,6 +108,14 @@ export function directRead(mapping: Mapping, pos: number, dst: UserBuffer): Prom
 /** O_DIRECT write: pos and length multiples of the cache's dioAlign; returns bytes written. */
 export function directWrite(mapping: Mapping, pos: number, src: UserBuffer): Promise<number> {
   return inTask('direct-write', () => dioWrite(mapping, pos, src));
+}
+
+/**
+ * copy_file_range(2): copy `length` bytes from src at srcPos to dst at dstPos through the store,
+ * the destination's cached range invalidated under its block side; returns the bytes copied.
+ */
+export function copyFileRange(src: Mapping, srcPos: number, dst: Mapping, dstPos: number, length: number): Promise<number> {
+  return inTask('copy-file-range', () => copyRange(src, srcPos, dst, dstPos, length));
 }
 
 /** Set the file's size, dropping cached pages past it. */

@@ -40,6 +40,8 @@ export type RequestBody =
   | { op: 'fsyncdir'; arg: Out<typeof S.fsyncIn> }
   | { op: 'access'; arg: Out<typeof S.accessIn> }
   | { op: 'interrupt'; arg: Out<typeof S.interruptIn> }
+  /** `wide`: COPY_FILE_RANGE_64, whose reply counts bytes in 64 bits. */
+  | { op: 'copyFileRange'; arg: Out<typeof S.copyFileRangeIn>; wide: boolean }
   | { op: 'unknown' };
 
 export type FuseRequest = RequestBody & { header: S.InHeader };
@@ -125,6 +127,8 @@ function decodeBody(opcode: number, body: BodyReader): RequestBody {
     case Opcode.FSYNCDIR: return { op: 'fsyncdir', arg: body.struct(S.fsyncIn) };
     case Opcode.ACCESS: return { op: 'access', arg: body.struct(S.accessIn) };
     case Opcode.INTERRUPT: return { op: 'interrupt', arg: body.struct(S.interruptIn) };
+    case Opcode.COPY_FILE_RANGE: return { op: 'copyFileRange', arg: body.struct(S.copyFileRangeIn), wide: false };
+    case Opcode.COPY_FILE_RANGE_64: return { op: 'copyFileRange', arg: body.struct(S.copyFileRangeIn), wide: true };
     default: return { op: 'unknown' };
   }
 }
