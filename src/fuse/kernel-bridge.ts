@@ -203,6 +203,16 @@ export class KernelBridge {
         // default_permissions: the kernel checked the mode bits; the node only has to exist.
         vfs.getattr(ino);
         return emptyReply(unique);
+      case 'listxattr':
+        // No extended attributes are stored (the image has no room for them): every node lists
+        // none, as the VFS answers for a filesystem without xattr handlers (vfs_listxattr).
+        vfs.getattr(ino);
+        return request.arg.size === 0 ? structReply(unique, [S.getxattrOut, { size: 0 }]) : dataReply(unique, new Uint8Array(0));
+      case 'xattrUnsupported':
+        // Deliberately ENOSYS, not EOPNOTSUPP: the kernel then answers EOPNOTSUPP itself for the
+        // rest of the mount (fuse_getxattr() and its siblings set fc->no_getxattr etc.), which also
+        // spares the security.capability GETXATTR it sends before a file's first write.
+        return errorReply(unique, ENOSYS);
       case 'copyFileRange': {
         // The kernel wrote back and will drop its own cached pages (fuse_writeback_range, then
         // truncate_inode_pages_range): the daemon keeps its page cache coherent (mm/copy-range.ts).
