@@ -10,14 +10,13 @@
  * Each scenario runs in one python3 process, its checks well inside the 1 s on an idle machine (not
  * asserted: a loaded one may take longer, and the checks hold either way). Needs root.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { requireFuse } from './harness/require-fuse.js';
-import { MiB, mountCoherefs, scratchImage, type Scratch } from './harness/coherefs-mount.js';
-import type { DaemonMount } from '../../src/util/daemon-mount.js';
+import { MiB, mountForSuite } from './harness/coherefs-mount.js';
 
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
@@ -32,6 +31,12 @@ out = {}
 def fresh(name, data):
     with open(p(name), "wb") as f:
         f.write(data)
+def freed_since(free_before, nbytes):
+    """Whether nbytes of blocks came back since free_before (the release and FORGET are asynchronous)."""
+    deadline = time.monotonic() + 10
+    while os.statvfs(d).f_bfree - free_before < nbytes // os.statvfs(d).f_frsize and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return os.statvfs(d).f_bfree - free_before >= nbytes // os.statvfs(d).f_frsize
 def done():
     print(json.dumps(out))
 `;
@@ -49,18 +54,8 @@ async function scenario(dir: string, body: string, as: string[] = []): Promise<R
 }
 
 describe.runIf(requireFuse(isRoot ? undefined : 'the kernel transport mounts /dev/fuse itself: root only'))('entry and attribute caching on the kernel transport', () => {
-  let scratch: Scratch;
-  let mount: DaemonMount;
-  const at = (...parts: string[]): string => join(mount.mountpoint, ...parts);
-
-  beforeAll(async () => {
-    scratch = await scratchImage(128 * MiB);
-    mount = await mountCoherefs(scratch.image, 'cache_size=32M,transport=kernel,allow_other');
-  });
-  afterAll(async () => {
-    await mount?.teardown();
-    await scratch?.remove();
-  });
+  const suite = mountForSuite(128 * MiB, 'cache_size=32M,transport=kernel,allow_other');
+  const at = (...parts: string[]): string => join(suite.mount.mountpoint, ...parts);
 
   it('link counts, mode, owner and size changed through one hard link show at once through the other', async () => {
     await mkdir(at('links'));
@@ -102,11 +97,7 @@ out["fdReadsOld"] = os.pread(fd, len(old) + 1, 0) == old
 out["heldWhileOpen"] = os.statvfs(d).f_bfree - free_before < 512
 out["readViaName"] = open(p("target"), "rb").read().decode()
 os.close(fd)
-blocks = len(old) // os.statvfs(d).f_frsize
-deadline = time.monotonic() + 10
-while os.statvfs(d).f_bfree - free_before < blocks and time.monotonic() < deadline:
-    time.sleep(0.05)
-out["freedAfterClose"] = os.statvfs(d).f_bfree - free_before >= blocks
+out["freedAfterClose"] = freed_since(free_before, len(old))
 `);
     expect(result).toEqual({
       nameShowsNew: true, incomingGone: true, oldReachable: false, fdStat: [true, 0], fdReadsOld: true, heldWhileOpen: true,
@@ -128,17 +119,13 @@ out["nlink"] = os.fstat(fd).st_nlink
 out["reads"] = os.pread(fd, len(data), 0) == data
 out["heldWhileOpen"] = os.statvfs(d).f_bfree - free_before < 512
 os.close(fd)
-blocks = len(data) // os.statvfs(d).f_frsize
-deadline = time.monotonic() + 10
-while os.statvfs(d).f_bfree - free_before < blocks and time.monotonic() < deadline:
-    time.sleep(0.05)
-out["freedAfterClose"] = os.statvfs(d).f_bfree - free_before >= blocks
+out["freedAfterClose"] = freed_since(free_before, len(data))
 `);
     expect(result).toEqual({ nameGone: true, nlink: 0, reads: true, heldWhileOpen: true, freedAfterClose: true });
   });
 
   it('utimensat sets nanoseconds, UTIME_NOW takes the clock, UTIME_OMIT leaves a time alone', async () => {
-    const result = await scenario(mount.mountpoint, `
+    const result = await scenario(suite.mount.mountpoint, `
 UTIME_NOW, UTIME_OMIT = (1 << 30) - 1, (1 << 30) - 2
 class Timespec(ctypes.Structure):
     _fields_ = [("sec", ctypes.c_long), ("nsec", ctypes.c_long)]

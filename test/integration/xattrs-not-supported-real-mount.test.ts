@@ -5,15 +5,14 @@
  * file with xattrs into the mount copies the data and drops them silently, `cp --preserve=xattr`
  * says so and fails; `tar --xattrs` extracts the data with a warning. Needs root and python3.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants } from 'node:os';
 import { promisify } from 'node:util';
 import { requireFuse } from './harness/require-fuse.js';
-import { MiB, mountCoherefs, runTool, scratchImage, type Scratch } from './harness/coherefs-mount.js';
-import type { DaemonMount } from '../../src/util/daemon-mount.js';
+import { MiB, mountForSuite, runTool } from './harness/coherefs-mount.js';
 
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
@@ -34,18 +33,8 @@ for _ in range(2):
 `;
 
 describe.runIf(requireFuse(isRoot ? undefined : 'the kernel transport mounts /dev/fuse itself: root only'))('xattrs on a kernel-transport mount', () => {
-  let scratch: Scratch;
-  let mount: DaemonMount;
-  const at = (...parts: string[]): string => join(mount.mountpoint, ...parts);
-
-  beforeAll(async () => {
-    scratch = await scratchImage(128 * MiB);
-    mount = await mountCoherefs(scratch.image, 'cache_size=32M,transport=kernel');
-  });
-  afterAll(async () => {
-    await mount?.teardown();
-    await scratch?.remove();
-  });
+  const suite = mountForSuite(128 * MiB, 'cache_size=32M,transport=kernel');
+  const at = (...parts: string[]): string => join(suite.mount.mountpoint, ...parts);
 
   it('lists none, and get, set and remove fail with EOPNOTSUPP every time', async () => {
     await writeFile(at('f'), 'x');
@@ -56,15 +45,15 @@ describe.runIf(requireFuse(isRoot ? undefined : 'the kernel transport mounts /de
   });
 
   it('cp -a drops xattrs silently, cp --preserve=xattr fails, tar --xattrs warns: the data arrives', async () => {
-    const outside = join(scratch.dir, 'with-xattr');
+    const outside = join(suite.scratch.dir, 'with-xattr');
     await writeFile(outside, 'payload');
     await run('python3', ['-c', 'import os, sys; os.setxattr(sys.argv[1], "user.k", b"v")', outside]);
     expect((await runTool('cp', ['-a', outside, at('cp-a')])).code).toBe(0);
     expect(await readFile(at('cp-a'), 'utf8')).toBe('payload');
     const strict = await runTool('cp', ['--preserve=xattr', outside, at('cp-x')]);
     expect([strict.code, strict.stderr]).toEqual([1, expect.stringMatching(/Operation not supported/)]);
-    await run('tar', ['--xattrs', '-cf', join(scratch.dir, 'x.tar'), '-C', scratch.dir, 'with-xattr']);
-    const untar = await runTool('tar', ['--xattrs', '-xf', join(scratch.dir, 'x.tar'), '-C', mount.mountpoint]);
+    await run('tar', ['--xattrs', '-cf', join(suite.scratch.dir, 'x.tar'), '-C', suite.scratch.dir, 'with-xattr']);
+    const untar = await runTool('tar', ['--xattrs', '-xf', join(suite.scratch.dir, 'x.tar'), '-C', suite.mount.mountpoint]);
     expect([untar.code, untar.stderr]).toEqual([0, expect.stringMatching(/Operation not supported/)]);
     expect(await readFile(at('with-xattr'), 'utf8')).toBe('payload');
   });
