@@ -3,14 +3,16 @@
  * ends live outside mm: the inode write lock in src/vfs/inode-write-lock.ts, the store lock in
  * src/fs/file-store.ts, the journal commit in src/fs/journal.ts.
  *
- *  inode write lock                      (vfs: an append or a write past EOF, per coherefs inode)
- *    ->pagecache_add_lock, block side    (direct write; truncate and a freed file's evict take
- *                                         the block side with no inode write lock)
- *      ->page lock                       (invalidate_inode_pages2_range, truncate_pagecache)
+ *  inode write lock                      (vfs: an append, a write or a copy past EOF, per coherefs inode)
+ *    ->pagecache_add_lock, block side    (direct write; copy_file_range, of its destination;
+ *                                         truncate and a freed file's evict take the block side
+ *                                         with no inode write lock)
+ *      ->page lock                       (invalidate_inode_pages2_range, truncate_pagecache; a
+ *                                         copy's write back of its source, another mapping)
  *        ->writeback                     (folio_wait_writeback)
  *        ->store lock                    (truncate sets i_size with the partial page locked)
  *          ->journal commit              (growing over a shrunk tail commits the shrink first)
- *      ->store lock                      (the direct write's store write)
+ *      ->store lock                      (the direct write's or the copy's store write)
  *        ->journal commit                (allocation commits to free blocks pending in the journal)
  *
  *  inode write lock
