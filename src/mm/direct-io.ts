@@ -59,6 +59,8 @@ export async function directWrite(mapping: Mapping, pos: number, src: UserBuffer
   const mode = cache.options.coherence;
   cache.stats.dioWrites++;
   if (mode === 'locked') await mapping.lock.blockGet();
+  // inode_dio_begin() for writes: how many share the block side (when the kernel lets them in together).
+  cache.stats.dioWritesInFlightPeak = Math.max(cache.stats.dioWritesInFlightPeak, ++mapping.dioWritesInFlight);
   try {
     if (mode !== 'none') await writeInvalidateInodePagesRange(mapping, pos, pos + length - 1);
     await schedulePoint(mapping, 'dio-write:after-evict');
@@ -67,6 +69,7 @@ export async function directWrite(mapping: Mapping, pos: number, src: UserBuffer
     cache.stats.dioBytesWritten += written;
     return written;
   } finally {
+    mapping.dioWritesInFlight--;
     if (mode === 'locked') mapping.lock.blockPut();
   }
 }

@@ -70,9 +70,11 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
       transport: config.transport, allowOther: config.allowOther, fsname: 'coherefs', kernelFlags: config.kernelFlags,
     }, log);
     stopIfSignalled();
-    const counted = vfs;
+    const [counted, transport] = [vfs, session];
     control = await listenControl(socketPath, async (request) => {
-      if (request.op === 'stats') return { image, mountpoint, pid: process.pid, ...counted.stats(), memory: daemonMemory() };
+      if (request.op === 'stats') {
+        return { image, mountpoint, pid: process.pid, ...counted.stats(), ...(transport.counters && { fuse: transport.counters() }), memory: daemonMemory() };
+      }
       const mode = request.mode ?? 'normal';
       if (!UNMOUNT_MODES.includes(mode)) throw new Error(`unknown unmount mode: ${String(mode)}`);
       await unmount('coherefs umount', mode);
