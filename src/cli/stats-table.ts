@@ -42,7 +42,7 @@ const grouped = (value: number, digits: number): string =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function formatValue(key: string, value: number): string {
-  if (key === 'pid') return String(value);
+  if (key === 'pid' || key.endsWith('.pid')) return String(value);
   switch (unitOf(key)) {
     case 'bytes':
       return humanBytes(value);

@@ -9,7 +9,7 @@
 import { constants } from 'node:fs';
 import { constants as os } from 'node:os';
 import type { Attr } from '../fs/api.js';
-import { O_DIRECT, type Caller, type Vfs } from '../vfs/api.js';
+import { O_DIRECT, onBehalfOf, type Caller, type Vfs } from '../vfs/api.js';
 import { FsError, errnoOf } from '../util/errno.js';
 import { ATTR_VALID_S, NO_ATTR, entryOf, fuseAttr, setattrChanges } from './kernel-attrs.js';
 import type { Logger } from '../util/logger.js';
@@ -87,7 +87,7 @@ export class KernelBridge {
     if (this.tracing) this.log.debug(traceOf(request), 'request');
     this.inFlight.add(unique);
     Promise.resolve()
-      .then(() => this.serve(request))
+      .then(() => onBehalfOf(request.header.pid, () => this.serve(request)))
       .then(
         (reply) => {
           if (this.tracing) this.log.debug({ unique: String(unique), op, bytes: reply?.reduce((sum, part) => sum + part.length, 0) ?? 'none' }, 'reply');
