@@ -90,7 +90,9 @@ export async function runFio(job: FioJob): Promise<FioResult> {
         else resolve();
       });
     });
-    const json = JSON.parse(await readFile(output, 'utf8')) as FioJson;
+    // Warnings come first in the output file (e.g. verify with several writers of one file).
+    const report = await readFile(output, 'utf8');
+    const json = JSON.parse(report.slice(report.indexOf('{'))) as FioJson;
     const error = json.jobs.reduce((sum, j) => sum + j.error, 0);
     if (error !== 0) throw new Error(`fio ${job.name}: job error ${error}`);
     const [first] = json.jobs;

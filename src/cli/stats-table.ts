@@ -26,7 +26,8 @@ function flatten(value: unknown, prefix = ''): Leaf[] {
 
 function isCounter(key: string): boolean {
   const [section, name] = key.split('.');
-  if (section === 'cache') return !(name! in CACHE_GAUGES);
+  // A high-water mark (…Peak) only rises, but it is a level: its rate means nothing.
+  if (section === 'cache') return !(name! in CACHE_GAUGES) && !name!.endsWith('Peak');
   return false; // pid, openHandles, memory.*: identities and levels
 }
 
@@ -41,7 +42,7 @@ const grouped = (value: number, digits: number): string =>
   value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
 function formatValue(key: string, value: number): string {
-  if (key === 'pid') return String(value);
+  if (key === 'pid' || key.endsWith('.pid')) return String(value);
   switch (unitOf(key)) {
     case 'bytes':
       return humanBytes(value);

@@ -9,7 +9,7 @@
 import { constants } from 'node:fs';
 import { constants as os } from 'node:os';
 import type { Attr } from '../fs/api.js';
-import type { Caller, Vfs } from '../vfs/api.js';
+import { O_DIRECT, onBehalfOf, type Caller, type Vfs } from '../vfs/api.js';
 import { FsError, errnoOf } from '../util/errno.js';
 import { ATTR_VALID_S, NO_ATTR, entryOf, fuseAttr, setattrChanges } from './kernel-attrs.js';
 import type { Logger } from '../util/logger.js';
@@ -34,6 +34,15 @@ function traceOf(request: FuseRequest): Record<string, unknown> {
     if (key !== 'header' && key !== 'op') line[key] = value instanceof Uint8Array ? { bytes: value.length } : value;
   }
   return JSON.parse(JSON.stringify(line, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value))) as Record<string, unknown>;
+}
+
+/**
+ * Every file is FOPEN_DIRECT_IO (our cache is the cache). O_DIRECT ones may also write in parallel:
+ * the kernel then serializes only appends, writes past EOF and files with shared maps
+ * (fuse_dio_wr_exclusive_lock()), and concurrent overwrites meet in the block side, as in bcachefs.
+ */
+function openReplyFlags(openFlags: number): number {
+  return openFlags & O_DIRECT ? Fopen.DIRECT_IO | Fopen.PARALLEL_DIRECT_WRITES : Fopen.DIRECT_IO;
 }
 
 function callerOf(header: InHeader): Caller {
@@ -78,7 +87,7 @@ export class KernelBridge {
     if (this.tracing) this.log.debug(traceOf(request), 'request');
     this.inFlight.add(unique);
     Promise.resolve()
-      .then(() => this.serve(request))
+      .then(() => onBehalfOf(request.header.pid, () => this.serve(request)))
       .then(
         (reply) => {
           if (this.tracing) this.log.debug({ unique: String(unique), op, bytes: reply?.reduce((sum, part) => sum + part.length, 0) ?? 'none' }, 'reply');
@@ -105,7 +114,7 @@ export class KernelBridge {
       return structReply(unique, [S.entryOut, entryOf(attr)]);
     };
     const attrReply = (attr: Attr): Reply => structReply(unique, [S.attrOut, { attrValid: ATTR_VALID_S, attrValidNsec: 0, attr: fuseAttr(attr) }]);
-    const openReply = (fh: number): S.OpenOut => ({ fh, openFlags: Fopen.DIRECT_IO });
+    const openReply = (fh: number, flags: number): S.OpenOut => ({ fh, openFlags: openReplyFlags(flags) });
     switch (request.op) {
       case 'init':
         return this.init(unique, request.arg);
@@ -148,13 +157,13 @@ export class KernelBridge {
         return entry(vfs.linkat(request.arg.oldnodeid, ino, request.name));
       case 'open': {
         if (request.arg.openFlags & FUSE_OPEN_KILL_SUIDGID) await vfs.removePrivs(ino);
-        return structReply(unique, [S.openOut, openReply(vfs.open(ino, request.arg.flags))]);
+        return structReply(unique, [S.openOut, openReply(vfs.open(ino, request.arg.flags), request.arg.flags)]);
       }
       case 'create': {
         const { arg, name } = request;
         const { attr, fh } = vfs.createat(ino, name, arg.mode, arg.flags, callerOf(header));
         vfs.holdNode(attr.ino);
-        return structReply(unique, [S.entryOut, entryOf(attr)], [S.openOut, openReply(fh)]);
+        return structReply(unique, [S.entryOut, entryOf(attr)], [S.openOut, openReply(fh, arg.flags)]);
       }
       case 'read': {
         const data = Buffer.allocUnsafe(request.arg.size);

@@ -10,6 +10,7 @@ import { readMountinfo } from '../util/mountinfo.js';
 import { KernelBridge } from './kernel-bridge.js';
 import { READ_BUFFER_BYTES, type InitOut } from './kernel/init.js';
 import { startKernelSession } from './kernel/session.js';
+import { WritesInFlight } from './kernel/writes-in-flight.js';
 import { buildKernelMountOptions, type MountRequest } from './mount-options.js';
 import { unmountControls, type FuseSession } from './unmount-controls.js';
 
@@ -20,11 +21,14 @@ export async function serveVfsOnKernel(vfs: Vfs, mountpoint: string, request: Mo
   let connectionEnded!: () => void;
   const ended = new Promise<void>((resolve) => (connectionEnded = resolve));
   let bridge: KernelBridge | undefined;
-  await startKernelSession(
+  // Only a WRITE's answer asks how many requests were read: after INIT, so the session is there.
+  const writes = new WritesInFlight(() => kernel.requestsRead());
+  const kernel = await startKernelSession(
     { mountpoint, source, options, readBufferBytes: READ_BUFFER_BYTES },
     {
-      request: (bytes, send) => {
-        bridge ??= new KernelBridge(vfs, log, send, { onInit: initDone });
+      request: (bytes, seq, send) => {
+        bridge ??= new KernelBridge(vfs, log, (reply) => (writes.answering(reply), send(reply)), { onInit: initDone });
+        writes.arrived(bytes, seq);
         bridge.handle(bytes);
       },
       stopped: (reason) => {
@@ -45,5 +49,5 @@ export async function serveVfsOnKernel(vfs: Vfs, mountpoint: string, request: Mo
     throw granted;
   }
   log.info({ protocol: `${granted.major}.${granted.minor}`, flags: granted.flags, flags2: granted.flags2, maxWrite: granted.maxWrite }, 'kernel transport: INIT answered');
-  return { mountpoint, ...session };
+  return { mountpoint, ...session, counters: () => ({ writesInFlightPeak: writes.peak }) };
 }

@@ -29,6 +29,11 @@ export interface FuseSession {
    * will come. Without fusectl, as soon as it is detached.
    */
   readonly ended: Promise<void>;
+  /**
+   * The transport's own counters, for `coherefs stats` (the kernel transport's): writesInFlightPeak,
+   * the most WRITE requests of one file the kernel had outstanding at once.
+   */
+  counters?(): Record<string, number>;
 }
 
 /** fusermount ARGS in a child process; its own message when it fails, EBUSY as an FsError. */

@@ -89,8 +89,8 @@ export type { PagecacheAddLock, LockSide } from './pagecache-add-lock.js';
 export type { SchedulePoint, ScheduleHook } from './schedule-points.js';
 export type { PageCacheStats, CacheGauges, StatsSnapshot } from './stats.js';
 export { PAGE_SIZE } from './page.js';
-export { current, runTask, type Task } from './task.js';
-export { reportWaitFor, type WaitForReport, type LockReport } from './watchdog.js';
+export { current, onBehalfOf, runTask, type Task } from './task.js';
+export { reportWaitFor, type WaitForReport, type LockReport, type TaskName } from './watchdog.js';
 
 /** Read into dst at file offset pos through the cache; returns the bytes read (short at EOF). */
 export function bufferedRead(mapping: Mapping, pos: number, dst: UserBuffer): Promise<number> {

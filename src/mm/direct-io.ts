@@ -17,8 +17,12 @@ import { filemapWriteAndWaitRange, invalidateInodePages2Range } from './writebac
 import { FsError, check } from '../util/errno.js';
 import { ioVecSlice } from '../util/iovec.js';
 
-/** Bytes per pin-and-write round (one bio). */
-const DIO_CHUNK = 128 * 1024;
+/**
+ * Bytes per pin-and-write round: one bio, at most BIO_MAX_VECS (256) pages. 1 MiB is also the
+ * largest FUSE request of the kernel transport (MAX_PAGES; the libfuse one's are 128 KiB), so a
+ * direct write from FUSE is one round and one store write.
+ */
+const DIO_CHUNK = 1024 * 1024;
 /** Rounds of write back + invalidate before giving up on a range that keeps getting dirtied. */
 const WRITE_INVALIDATE_LIMIT = 32;
 
@@ -59,6 +63,8 @@ export async function directWrite(mapping: Mapping, pos: number, src: UserBuffer
   const mode = cache.options.coherence;
   cache.stats.dioWrites++;
   if (mode === 'locked') await mapping.lock.blockGet();
+  // inode_dio_begin() for writes: how many share the block side (when the kernel lets them in together).
+  cache.stats.dioWritesInFlightPeak = Math.max(cache.stats.dioWritesInFlightPeak, ++mapping.dioWritesInFlight);
   try {
     if (mode !== 'none') await writeInvalidateInodePagesRange(mapping, pos, pos + length - 1);
     await schedulePoint(mapping, 'dio-write:after-evict');
@@ -67,6 +73,7 @@ export async function directWrite(mapping: Mapping, pos: number, src: UserBuffer
     cache.stats.dioBytesWritten += written;
     return written;
   } finally {
+    mapping.dioWritesInFlight--;
     if (mode === 'locked') mapping.lock.blockPut();
   }
 }

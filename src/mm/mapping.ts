@@ -30,6 +30,8 @@ export class Mapping {
   readonly wbErr = new Errseq();
   /** What in-process callers without a file of their own have seen of wbErr (fsync(mapping)). */
   readonly defaultCursor: ErrseqCursor = { since: 0 };
+  /** Direct writes in flight (the write half of i_dio_count): they share the block side. */
+  dioWritesInFlight = 0;
 
   constructor(
     readonly cache: PageCache,

@@ -21,7 +21,7 @@ import { PageList } from './page-list.js';
 import { retirePage, reusePage } from './page-recycler.js';
 import type { ScheduleHook } from './schedule-points.js';
 import { PageCacheStats } from './stats.js';
-import { inTask, runTask } from './task.js';
+import { asKernelThread, inTask, runTask } from './task.js';
 import { Flusher, filemapWriteAndWaitRange, writepage } from './writeback.js';
 import { FsError, check } from '../util/errno.js';
 
@@ -350,7 +350,8 @@ export class PageCache {
 
   /** Run fn as a background task (readahead, flusher) that close() waits for. */
   runInBackground(name: string, fn: () => Promise<void>): void {
-    const work = runTask(name, fn).catch((err: unknown) => {
+    // A kernel thread's work, even when a request's task started it.
+    const work = asKernelThread(() => runTask(name, fn)).catch((err: unknown) => {
       this.stats.backgroundErrors++;
       this.onBackgroundError?.(name, err);
     });

@@ -33,6 +33,12 @@ export class PageCacheStats implements LockWaitStats {
   dioRetries = 0;
   /** Bytes copied by copy_file_range (through the store, around the cache). */
   copyRangeBytes = 0;
+  /**
+   * The most direct writes one file has had in flight at once (sharing the block side, in locked
+   * mode). On a mount a direct write runs to its end on the one JS thread unless it sleeps (a lock
+   * wait, a commit): what the kernel let through together is the transport's count (fuse.*).
+   */
+  dioWritesInFlightPeak = 0;
   faults = 0;
   faultErrors = 0;
   locksDropped = 0;

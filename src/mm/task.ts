@@ -4,6 +4,9 @@
  * It holds what bcachefs hangs off the task: faults_disabled_mapping and its "locks were dropped"
  * bit (kept here as a separate field), plus the pagecache_add_locks the task holds (so a task may
  * retake a side it already holds without queueing) and the lock it waits for (for the watchdog).
+ * A task started on behalf of a user thread (a FUSE request's caller) carries that thread's id, so
+ * the watchdog and the stats name the real task; background work (the flusher, readahead) is a
+ * kernel thread's and carries none.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Mapping } from './mapping.js';
@@ -12,8 +15,13 @@ import type { LockSide, PagecacheAddLock } from './pagecache-add-lock.js';
 
 let nextTaskId = 1;
 
+/** The user thread the work in this async context is done for (set per FUSE request). */
+const callers = new AsyncLocalStorage<number>();
+
 export class Task {
   readonly id = nextTaskId++;
+  /** The user thread this task works for (task_struct's pid: a thread id), or null for a kernel thread's work. */
+  readonly pid: number | null = callers.getStore() || null;
   /** Set by a direct write only around pinning its source pages: the fault handler reads it. */
   faultsDisabledMapping: Mapping | null = null;
   /** Set by the fault handler when it dropped and retook the direct write's block side. */
@@ -28,7 +36,7 @@ export class Task {
   constructor(readonly name: string) {}
 
   toString(): string {
-    return `${this.name}#${this.id}`;
+    return this.pid === null ? `${this.name}#${this.id}` : `${this.name}#${this.id} (pid ${this.pid})`;
   }
 }
 
@@ -43,7 +51,20 @@ export function current(): Task {
   return storage.getStore() ?? initTask;
 }
 
-/** Run fn as a new named task; everything it awaits runs as that task. */
+/**
+ * Run fn on behalf of user thread `pid` (a FUSE request header's pid; 0, the kernel's own requests,
+ * counts as none): the tasks it starts carry that pid, as a system call runs as `current`.
+ */
+export function onBehalfOf<T>(pid: number, fn: () => T): T {
+  return callers.run(pid, fn);
+}
+
+/** Run fn as a kernel thread's work, for no user thread: the tasks it starts carry no pid. */
+export function asKernelThread<T>(fn: () => T): T {
+  return callers.exit(fn);
+}
+
+/** Run fn as a new named task (for the user thread of the current context, if any); everything it awaits runs as that task. */
 export function runTask<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
   const task = new Task(name);
   return storage.run(task, async () => {

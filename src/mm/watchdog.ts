@@ -6,11 +6,17 @@ import type { Mapping } from './mapping.js';
 import type { LockSide } from './pagecache-add-lock.js';
 import { tasksUsingLocks, type Task } from './task.js';
 
+/** A task as the report names it; pid is the user thread it works for (null: a kernel thread's work). */
+export interface TaskName {
+  task: string;
+  pid: number | null;
+}
+
 export interface LockReport {
   lock: string;
   state: LockSide | 'free';
-  holders: { task: string; holds: number }[];
-  waiters: { task: string; side: LockSide; waitedMs: number }[];
+  holders: (TaskName & { holds: number })[];
+  waiters: (TaskName & { side: LockSide; waitedMs: number })[];
 }
 
 export interface WaitForReport {
@@ -32,8 +38,8 @@ export function reportWaitFor(mappings: Iterable<Mapping>): WaitForReport {
     locks.push({
       lock: lock.name,
       state: lock.heldSide ?? 'free',
-      holders: holders.map((task) => ({ task: String(task), holds: task.held.get(lock)! })),
-      waiters: queue.map((w) => ({ task: String(w.task), side: w.side, waitedMs: Math.round(now - w.since) })),
+      holders: holders.map((task) => ({ task: String(task), pid: task.pid, holds: task.held.get(lock)! })),
+      waiters: queue.map((w) => ({ task: String(w.task), pid: w.task.pid, side: w.side, waitedMs: Math.round(now - w.since) })),
     });
     queue.forEach((waiter, position) => {
       const blockers = waitsFor.get(waiter.task) ?? new Set<Task>();

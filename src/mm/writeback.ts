@@ -11,7 +11,14 @@ import { quiescentState } from './task.js';
 import { FsError } from '../util/errno.js';
 import { ioVecSlice } from '../util/iovec.js';
 
-/** Pages per store write of writeback (128 KiB, one FUSE request's worth). */
+/**
+ * Pages per store write of writeback: 128 KiB. Writeback's own unit, not a FUSE request's (the
+ * kernel transport's requests are 1 MiB, libfuse's 128 KiB; writeback answers none of them). A
+ * batch's pages stay under writeback, and the file's store lock held, until its store write is
+ * done, and image writes are synchronous on the JS thread: a longer batch holds up re-dirtiers,
+ * direct writes to the file and every other request for longer, to save syscalls 32 pages already
+ * amortize. Change it only with a bench run.
+ */
 const WRITEBACK_BATCH = 32;
 
 /**
@@ -26,7 +33,7 @@ export function writepage(page: Page): Promise<FsError | null> {
 
 /**
  * mirrors writepages(): write back `run`, pages of one mapping with consecutive indexes, as few
- * store writes as possible (one per 128 KiB, instead of one per page); a page that is no longer
+ * store writes as possible (one per WRITEBACK_BATCH, instead of one per page); a page that is no longer
  * dirty splits the run. Each page goes as in writepage().
  * Context: takes and releases each page lock in ascending index order; no lock side needed.
  */

@@ -35,3 +35,8 @@ export async function commandOf(pid: number, maxChars: number): Promise<string> 
   const command = line || (await orNothing(readFile(`/proc/${pid}/comm`, 'utf8'), '')).trim();
   return command.length > maxChars ? `${command.slice(0, maxChars - 1)}…` : command;
 }
+
+/** /proc/PID/comm: the thread's command name (a thread id works too); '' once it is gone. */
+export async function commOf(pid: number): Promise<string> {
+  return (await orNothing(readFile(`/proc/${pid}/comm`, 'utf8'), '')).trim();
+}

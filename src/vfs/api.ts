@@ -22,3 +22,5 @@
 export { Vfs, type InodeSetAttr, type PathOrIno, type VfsOptions, type VfsStats } from './vfs.js';
 export type { Caller } from './caller.js';
 export { O_DIRECT } from './open-flags.js';
+/** Run a request's Vfs calls on behalf of its caller's thread: their mm tasks carry its pid. */
+export { onBehalfOf } from '../mm/api.js';

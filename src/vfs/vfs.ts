@@ -6,8 +6,8 @@
 import { constants } from 'node:fs';
 import { Filesystem, MAX_FILE_SIZE, RENAME_EXCHANGE, type Attr, type DirEntry, type ImageDevice, type MountOptions, type StatFs } from '../fs/api.js';
 import {
-  PageCache, UnwrittenData, bufferedRead, bufferedWrite, directRead, directWrite, flush, fsync, runTask, truncate,
-  type CoherenceMode, type ScheduleHook, type StatsSnapshot,
+  PageCache, UnwrittenData, bufferedRead, bufferedWrite, directRead, directWrite, flush, fsync, reportWaitFor, runTask, truncate,
+  type CoherenceMode, type LockReport, type ScheduleHook, type StatsSnapshot,
 } from '../mm/api.js';
 import type { Logger } from '../util/logger.js';
 import { FsError, check } from '../util/errno.js';
@@ -62,6 +62,10 @@ export interface VfsStats {
   cache: StatsSnapshot;
   openHandles: number;
   coherence: CoherenceMode;
+  /** The pagecache_add_locks held or waited for now, with their tasks (the watchdog's report). */
+  locks: LockReport[];
+  /** The tasks of a wait-for cycle, when there is one. */
+  deadlock?: string[];
 }
 
 export class Vfs {
@@ -130,7 +134,10 @@ export class Vfs {
   }
 
   stats(): VfsStats {
-    return { cache: this.cache.stats.snapshot(), openHandles: this.handles.size, coherence: this.options.coherence };
+    const { locks, deadlock } = reportWaitFor(this.cache.mappings);
+    return {
+      cache: this.cache.stats.snapshot(), openHandles: this.handles.size, coherence: this.options.coherence, locks, ...(deadlock && { deadlock }),
+    };
   }
 
   // ---- attributes and names ----

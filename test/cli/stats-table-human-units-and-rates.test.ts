@@ -1,6 +1,6 @@
 /**
  * `coherefs stats` for people: bytes in KiB/MiB/GiB, times in ms, and a per-second rate for counters
- * (not for gauges, not across a daemon restart) once there is an earlier sample.
+ * (not for gauges or high-water marks, not across a daemon restart) once there is an earlier sample.
  */
 import { describe, expect, it } from 'vitest';
 import { statsTable } from '../../src/cli/stats-table.js';
@@ -53,14 +53,15 @@ describe('stats in human units', () => {
   });
 
   it('gives counters a rate per second since the previous sample, gauges none', () => {
-    const previous = { atMs: 1000, stats: daemonAnswer(42, { cacheHits: 100, dioBytesWritten: 0, residentBytes: MiB, lockWaitMs: { add: 10, block: 0 } }) };
-    const current = { atMs: 3000, stats: daemonAnswer(42, { cacheHits: 300, dioBytesWritten: 4 * MiB, residentBytes: 9 * MiB, lockWaitMs: { add: 30, block: 0 } }) };
+    const previous = { atMs: 1000, stats: daemonAnswer(42, { cacheHits: 100, dioBytesWritten: 0, residentBytes: MiB, lockWaitMs: { add: 10, block: 0 }, dioWritesInFlightPeak: 1 }) };
+    const current = { atMs: 3000, stats: daemonAnswer(42, { cacheHits: 300, dioBytesWritten: 4 * MiB, residentBytes: 9 * MiB, lockWaitMs: { add: 30, block: 0 }, dioWritesInFlightPeak: 4 }) };
     const rows = rowsOf(statsTable(current, previous));
     expect(rows['cache.cacheHits']).toEqual(['300', '100/s']);
     expect(rows['cache.dioBytesWritten']).toEqual(['4.00 MiB', '2.00 MiB/s']);
     expect(rows['cache.lockWaitMs.add']).toEqual(['30.0 ms', '10.0 ms/s']);
     expect(rows['cache.lockWaitMs.block']).toEqual(['0.0 ms', '0.0 ms/s']);
     expect(rows['cache.residentBytes']).toEqual(['9.00 MiB']);
+    expect(rows['cache.dioWritesInFlightPeak']).toEqual(['4']);
     expect(rows['openHandles']).toEqual(['1']);
     expect(rows['memory.rssBytes']).toEqual(['80.0 MiB']);
   });

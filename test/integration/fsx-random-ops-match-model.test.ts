@@ -11,11 +11,15 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsck } from '../../src/fs/api.js';
+import { MAX_REQUEST_BYTES } from '../../src/fuse/api.js';
+import { MAX_WRITE } from '../../src/fuse/kernel/init.js';
 import { projectFile } from '../../src/util/project-file.js';
 import { requireFuse } from './harness/require-fuse.js';
 import { cleanUpAfterEach, mountCoherefs, scratchImage } from './harness/coherefs-mount.js';
 
 const OPS = 3000;
+/** The largest FUSE request of the transport under test: a misaligned direct write lands in whole ones. */
+const REQUEST_BYTES = process.env.COHEREFS_TRANSPORT === 'kernel' ? MAX_WRITE : MAX_REQUEST_BYTES;
 
 interface FsxRun {
   code: number;
@@ -23,7 +27,7 @@ interface FsxRun {
 }
 
 function fsx(file: string, seed: number, saveModel?: string): Promise<FsxRun> {
-  const args = [projectFile('test/tools/fsx.py'), file, '--ops', String(OPS), '--seed', String(seed), '--quiet'];
+  const args = [projectFile('test/tools/fsx.py'), file, '--ops', String(OPS), '--seed', String(seed), '--request-bytes', String(REQUEST_BYTES), '--quiet'];
   if (saveModel) args.push('--save-model', saveModel);
   return new Promise((resolve) =>
     execFile('python3', args, { timeout: 120_000 }, (err, stdout) =>

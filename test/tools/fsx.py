@@ -2,7 +2,7 @@
 """fsx for coherefs: random buffered, O_DIRECT and mapped IO on one file, checked against a model.
 
 Usage: fsx.py FILE [--ops N] [--seed S] [--max-size BYTES] [--max-len BYTES] [--align BYTES]
-              [--save-model PATH] [--quiet]
+              [--request-bytes BYTES] [--save-model PATH] [--quiet]
 
 In the manner of fsx (xfstests' file system exerciser): one file, two handles on it, one buffered
 and one O_DIRECT, and a random sequence of operations:
@@ -10,8 +10,10 @@ and one O_DIRECT, and a random sequence of operations:
   dread / dwrite          O_DIRECT pread / pwrite, offset and length multiples of --align
   mapread                 a MAP_PRIVATE mapping read back (its faults arrive as FUSE reads)
   dwrite-from-map         an O_DIRECT pwrite whose source is a mapping of the same file
-  dwrite-misaligned       an O_DIRECT pwrite off the alignment: EINVAL, changing nothing, or a short
-                          write of the aligned 128 KiB requests before a misaligned tail
+  dwrite-misaligned       an O_DIRECT pwrite off the alignment, half the time longer than one FUSE
+                          request (--request-bytes: 1 MiB on the kernel transport, 128 KiB on
+                          libfuse): the whole requests before the misaligned one land and the write
+                          returns their count; with none of them, EINVAL and nothing changes
   truncate                ftruncate, shrinking or growing
   fsync, reopen           fsync the file; close both handles and open them again
 After each operation the file's size, and after each read the bytes, must equal the model's. Every
@@ -65,8 +67,9 @@ class Fsx:
         self.log = collections.deque(maxlen=24)
         self.counts = collections.Counter()
         self.op_no = 0
-        # One page-aligned buffer for O_DIRECT transfers (anonymous mappings are page-aligned).
-        self.dio_buf = mmap.mmap(-1, args.max_len + PAGE)
+        # One page-aligned buffer for O_DIRECT transfers (anonymous mappings are page-aligned), long
+        # enough for a misaligned write across requests.
+        self.dio_buf = mmap.mmap(-1, max(args.max_len, args.max_size) + PAGE)
         self.fd = self.fd_direct = -1
         self.open(os.O_CREAT | os.O_TRUNC)
 
@@ -159,23 +162,29 @@ class Fsx:
             view.release()
 
     def op_dwrite_misaligned(self):
-        pos, length = self.span(self.args.align)
+        a = self.args
+        if self.rng.random() < 0.5 and a.max_size > a.request_bytes:
+            length = self.rng.randrange(a.request_bytes // a.align, a.max_size // a.align) * a.align
+            pos = self.rng.randrange(0, (a.max_size - length) // a.align + 1) * a.align
+        else:
+            pos, length = self.span(a.align)
         if self.rng.random() < 0.5:
-            pos += self.rng.randrange(1, self.args.align)
+            pos += self.rng.randrange(1, a.align)
         else:
             length -= 1
         self.note(f'dwrite-misaligned {pos} +{length}')
         self.dio_buf[:length] = stamp(self.op_no, pos, length)
+        # The kernel sends the write from the page-aligned buffer as FUSE requests of request_bytes,
+        # each checked on its own: those before the misaligned one land, the write returns their count.
+        expected = 0 if pos % a.align else length // a.request_bytes * a.request_bytes
         try:
             n = self.direct_write(self.dio_buf, 0, length, pos)
         except OSError as err:
-            if err.errno != errno.EINVAL:
+            if err.errno != errno.EINVAL or expected:
                 raise
             return
-        # The kernel sends a long direct write as FUSE requests of at most 128 KiB, each checked on
-        # its own: the aligned ones before a misaligned tail land, and the write returns their count.
-        if n >= length or n % self.args.align:
-            raise Mismatch(f'a misaligned direct write at {pos} +{length} wrote {n} bytes')
+        if n != expected:
+            raise Mismatch(f'a misaligned direct write at {pos} +{length} wrote {n} bytes, expected {expected}')
         self.model_write(pos, self.dio_buf[:n])
 
     def fresh_map(self):
@@ -201,7 +210,7 @@ class Fsx:
         length = self.rng.randrange(1, min(self.args.max_len, len(self.model) - src) // align + 1) * align
         pos = self.rng.randrange(0, self.args.max_size // align) * align
         length = min(length, self.args.max_size - pos)
-        # Apart, or the write reads back what its own earlier 128 KiB requests wrote (memcpy's overlap).
+        # Apart, or the write reads back what its own earlier requests wrote (memcpy's overlap).
         if pos < src + length and src < pos + length:
             return self.op_dwrite()
         self.note(f'dwrite-from-map {pos} +{length} from mapped {src}')
@@ -267,11 +276,15 @@ def main():
     parser.add_argument('--max-size', type=int, default=2 << 20, help='the file stays below this (bytes)')
     parser.add_argument('--max-len', type=int, default=128 << 10, help='longest read or write (bytes)')
     parser.add_argument('--align', type=int, default=512, help='O_DIRECT alignment (the mount\'s dio_align)')
+    parser.add_argument('--request-bytes', type=int, default=1 << 20,
+                        help='largest FUSE request: 1 MiB on the kernel transport, 128 KiB on libfuse')
     parser.add_argument('--save-model', help='write the expected final contents here')
     parser.add_argument('--quiet', action='store_true', help='no progress lines')
     args = parser.parse_args()
     if args.max_len % args.align or args.max_size % args.align or args.max_len > args.max_size:
         parser.error('--max-len and --max-size must be multiples of --align, and --max-len <= --max-size')
+    if args.request_bytes <= 0 or args.request_bytes % args.align:
+        parser.error('--request-bytes must be a positive multiple of --align')
     fsx = Fsx(args.file, args)
     try:
         fsx.run()

@@ -13,6 +13,7 @@ import { Vfs } from '../../vfs/api.js';
 import type { Logger } from '../../util/logger.js';
 import { SerialQueue } from '../../util/serial-queue.js';
 import { closeControl, controlSocketPath, listenControl, type UnmountMode } from './control-socket.js';
+import { withCommandNames } from './lock-holder-names.js';
 import { tuneGarbageCollector } from './gc-tuning.js';
 import type { MountConfig } from './mount-config.js';
 import { runShutdownSteps } from './shutdown-steps.js';
@@ -70,9 +71,13 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
       transport: config.transport, allowOther: config.allowOther, fsname: 'coherefs', kernelFlags: config.kernelFlags,
     }, log);
     stopIfSignalled();
-    const counted = vfs;
+    const [counted, transport] = [vfs, session];
     control = await listenControl(socketPath, async (request) => {
-      if (request.op === 'stats') return { image, mountpoint, pid: process.pid, ...counted.stats(), memory: daemonMemory() };
+      if (request.op === 'stats') {
+        const stats = counted.stats();
+        const locks = await withCommandNames(stats.locks);
+        return { image, mountpoint, pid: process.pid, ...stats, locks, ...(transport.counters && { fuse: transport.counters() }), memory: daemonMemory() };
+      }
       const mode = request.mode ?? 'normal';
       if (!UNMOUNT_MODES.includes(mode)) throw new Error(`unknown unmount mode: ${String(mode)}`);
       await unmount('coherefs umount', mode);

@@ -29,6 +29,8 @@ export const Fattr = {
 /** fuse_open_out.open_flags. */
 export const Fopen = {
   DIRECT_IO: 1 << 0,
+  /** Direct writes of this file that neither append nor pass EOF take the inode lock shared (7.38; older kernels ignore the bit). */
+  PARALLEL_DIRECT_WRITES: 1 << 6,
 } as const;
 
 /** fuse_open_in/create_in.open_flags: clear suid/sgid (an O_TRUNC open without CAP_FSETID). */

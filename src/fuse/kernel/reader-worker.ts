@@ -9,12 +9,14 @@ import { parentPort, workerData } from 'node:worker_threads';
 export interface ReaderWorkerData {
   fd: number;
   bufferBytes: number;
+  /** One counter shared by the readers: how many requests they have read (numbers them in read order). */
+  requestsRead: BigInt64Array;
 }
 
-/** What a reader posts: a request (an ArrayBuffer, transferred), or why it stopped. */
-export type ReaderMessage = ArrayBuffer | { stopped: 'unmounted' } | { stopped: 'error'; message: string };
+/** What a reader posts: a request (its bytes transferred) with its number in read order, or why it stopped. */
+export type ReaderMessage = { request: ArrayBuffer; seq: number } | { stopped: 'unmounted' } | { stopped: 'error'; message: string };
 
-const { fd, bufferBytes } = workerData as ReaderWorkerData;
+const { fd, bufferBytes, requestsRead } = workerData as ReaderWorkerData;
 const port = parentPort!;
 const buffer = Buffer.alloc(bufferBytes);
 
@@ -30,6 +32,8 @@ for (;;) {
     port.postMessage(message);
     break;
   }
+  const seq = Number(Atomics.add(requestsRead, 0, 1n)) + 1;
   const request = buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + length);
-  port.postMessage(request, [request]);
+  const message: ReaderMessage = { request, seq };
+  port.postMessage(message, [request]);
 }

@@ -26,8 +26,8 @@ export interface KernelMountSpec {
 }
 
 export interface KernelSessionHandlers {
-  /** One request as read from the fd; replies go through `send`. */
-  request(bytes: Uint8Array, send: (reply: Reply) => void): void;
+  /** One request as read from the fd, numbered in read order (from 1); replies go through `send`. */
+  request(bytes: Uint8Array, seq: number, send: (reply: Reply) => void): void;
   /** The readers stopped (called once): unmounted (from here or outside), or a read failed. */
   stopped(reason: string): void;
 }
@@ -59,8 +59,13 @@ function sendReply(fd: number, reply: Reply): void {
   }
 }
 
+export interface KernelSession {
+  /** How many requests the readers have read so far: the number of the last one read. */
+  requestsRead(): number;
+}
+
 /** Mount /dev/fuse on `spec.mountpoint` and start serving; resolves once mount(8) succeeded. */
-export async function startKernelSession(spec: KernelMountSpec, handlers: KernelSessionHandlers): Promise<void> {
+export async function startKernelSession(spec: KernelMountSpec, handlers: KernelSessionHandlers): Promise<KernelSession> {
   let fd: number;
   try {
     fd = openSync('/dev/fuse', 'r+');
@@ -82,11 +87,12 @@ export async function startKernelSession(spec: KernelMountSpec, handlers: Kernel
     stopReason = reason;
     handlers.stopped(reason);
   };
-  const workerData: ReaderWorkerData = { fd, bufferBytes: spec.readBufferBytes };
+  const requestsRead = new BigInt64Array(new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT));
+  const workerData: ReaderWorkerData = { fd, bufferBytes: spec.readBufferBytes, requestsRead };
   for (let i = 0; i < READERS; i++) {
     const reader = new Worker(new URL('./reader-worker.js', import.meta.url), { workerData });
     reader.on('message', (message: ReaderMessage) => {
-      if (message instanceof ArrayBuffer) handlers.request(new Uint8Array(message), send);
+      if ('request' in message) handlers.request(new Uint8Array(message.request), message.seq, send);
       else stop(message.stopped === 'unmounted' ? 'unmounted' : `reading /dev/fuse failed: ${message.message}`);
     });
     reader.on('error', (err) => stop(`a reader thread failed: ${err.message}`));
@@ -94,4 +100,5 @@ export async function startKernelSession(spec: KernelMountSpec, handlers: Kernel
       if (--running === 0) closeSync(fd);
     });
   }
+  return { requestsRead: () => Number(Atomics.load(requestsRead, 0)) };
 }
