@@ -122,7 +122,7 @@ export function mountCommand(): Command {
     .addOption(timeoutOption(READY_TIMEOUT_SECONDS, 'the background daemon to mount'))
     .action(async (imageArg: string, mountpointArg: string, flags: MountFlags) => {
       // Bad arguments fail here with a UsageError (exit 2), before anything is started or mounted.
-      const config = parseMountOptions(flags.options);
+      const config = parseMountOptions(flags.options, process.env);
       const image = await checkImage(imageArg);
       const mountpoint = await checkMountpoint(mountpointArg);
       await ensureRuntimeDir();

@@ -8,7 +8,7 @@
  * instead of killing the daemon half way and leaving them behind.
  */
 import type { Server } from 'node:net';
-import { serveVfs, type FuseSession } from '../../fuse/api.js';
+import { serveVfs, type ServedMount } from '../../fuse/api.js';
 import { Vfs } from '../../vfs/api.js';
 import type { Logger } from '../../util/logger.js';
 import { SerialQueue } from '../../util/serial-queue.js';
@@ -56,7 +56,7 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
   tuneGarbageCollector();
   const socketPath = await controlSocketPath(mountpoint);
   let vfs: Vfs | undefined;
-  let session: FuseSession | undefined;
+  let session: ServedMount | undefined;
   let control: Server | undefined;
   try {
     stopIfSignalled();
@@ -70,9 +70,9 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
       transport: config.transport, allowOther: config.allowOther, fsname: 'coherefs', kernelFlags: config.kernelFlags,
     }, log);
     stopIfSignalled();
-    const counted = vfs;
+    const [counted, transport] = [vfs, session.transport];
     control = await listenControl(socketPath, async (request) => {
-      if (request.op === 'stats') return { image, mountpoint, pid: process.pid, ...counted.stats(), memory: daemonMemory() };
+      if (request.op === 'stats') return { image, mountpoint, pid: process.pid, transport, ...counted.stats(), memory: daemonMemory() };
       const mode = request.mode ?? 'normal';
       if (!UNMOUNT_MODES.includes(mode)) throw new Error(`unknown unmount mode: ${String(mode)}`);
       await unmount('coherefs umount', mode);
@@ -146,7 +146,7 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
   void mounted.detached.then(() => finish()).catch(() => undefined);
   serving = true;
 
-  log.info({ image, mountpoint, transport: config.transport, coherence: config.coherence, cacheSize: config.cacheSize, dioEvictDelayMs: config.dioEvictDelayMs }, 'mounted');
+  log.info({ image, mountpoint, transport: mounted.transport, coherence: config.coherence, cacheSize: config.cacheSize, dioEvictDelayMs: config.dioEvictDelayMs }, 'mounted');
   args.onReady?.();
   await done;
 }
