@@ -50,7 +50,7 @@ export async function serveVfs(vfs: Vfs, mountpoint: string, request: MountReque
       return { transport: 'kernel', ...(await serveVfsOnKernel(vfs, mountpoint, request, log)) };
     } catch (err) {
       if (request.transport === 'kernel' || !(err instanceof KernelMountError)) throw err;
-      log.warn({ reason: err.message }, `the kernel transport cannot mount here, so libfuse serves: ${err.message}`);
+      log.warn({ reason: err.message }, 'the kernel transport cannot mount here, so libfuse serves');
     }
   }
   return { transport: 'libfuse', ...(await mountFuse(mountpoint, fuseOperations(vfs, log), request)) };

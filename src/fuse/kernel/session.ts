@@ -48,8 +48,10 @@ function runMount(args: string[], fd: number): Promise<void> {
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
+    // mount(8)'s hint to read dmesg says nothing here: its first line is the cause.
+    const cause = (): string => stderr.split('\n').filter((line) => !/dmesg\(1\) may have more information/.test(line)).join('\n').trim();
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (status ${code}): ${stderr.trim()}`)),
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (status ${code}): ${cause()}`)),
     );
   });
 }
