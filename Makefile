@@ -58,11 +58,12 @@ uninstall:
 lint: build
 	$(NODE_BIN)/eslint --max-warnings 0 --no-warn-ignored .
 
-## test: lint, then every vitest suite (unit and real-mount integration), then the integration suite again on the kernel transport
+## test: lint, then every vitest suite (unit and real-mount integration) on the default transport (kernel, as root),
+##   then the integration suite again on the libfuse one (every daemon it starts reads COHEREFS_TRANSPORT)
 test: build lint
 	$(NODE_BIN)/vitest run
-	@echo "integration suite again on the kernel transport (COHEREFS_TRANSPORT=kernel)"
-	COHEREFS_TRANSPORT=kernel $(NODE_BIN)/vitest run test/integration
+	@echo "integration suite again on the libfuse transport (COHEREFS_TRANSPORT=libfuse)"
+	COHEREFS_TRANSPORT=libfuse $(NODE_BIN)/vitest run test/integration
 
 ## mount: build, create $(IMAGE) (1 GiB) if absent, mount it on $(MOUNTPOINT) in the foreground; Ctrl-C unmounts
 mount: build

@@ -2,14 +2,14 @@
  * Serving a Vfs over the kernel transport: the session (kernel/session.ts) reads requests, the
  * bridge (kernel-bridge.ts) answers them, and unmount-controls.ts takes the mount down as for
  * libfuse. Resolves once the kernel's INIT is answered; a refused INIT (a kernel too old) unmounts
- * again and rejects. The readers' ENODEV is the connection's end, seen before any poll sees it.
+ * again and rejects with a KernelMountError, as a mount that could not be made does (libfuse may serve). The readers' ENODEV is the connection's end, seen before any poll sees it.
  */
 import type { Vfs } from '../vfs/api.js';
 import type { Logger } from '../util/logger.js';
 import { readMountinfo } from '../util/mountinfo.js';
 import { KernelBridge } from './kernel-bridge.js';
-import { READ_BUFFER_BYTES, type InitOut } from './kernel/init.js';
-import { startKernelSession } from './kernel/session.js';
+import { InitRefused, READ_BUFFER_BYTES, type InitOut } from './kernel/init.js';
+import { KernelMountError, startKernelSession } from './kernel/session.js';
 import { WritesInFlight } from './kernel/writes-in-flight.js';
 import { buildKernelMountOptions, type MountRequest } from './mount-options.js';
 import { unmountControls, type FuseSession } from './unmount-controls.js';
@@ -46,7 +46,7 @@ export async function serveVfsOnKernel(vfs: Vfs, mountpoint: string, request: Mo
   const granted = await init;
   if (granted instanceof Error) {
     await session.abort().catch((err: unknown) => log.error({ err }, 'unmounting after a failed INIT failed'));
-    throw granted;
+    throw granted instanceof InitRefused ? new KernelMountError(granted.message) : granted;
   }
   log.info({ protocol: `${granted.major}.${granted.minor}`, flags: granted.flags, flags2: granted.flags2, maxWrite: granted.maxWrite }, 'kernel transport: INIT answered');
   return { mountpoint, ...session, counters: () => ({ writesInFlightPeak: writes.peak }) };

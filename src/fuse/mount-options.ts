@@ -44,12 +44,12 @@ import type { FuseOptions } from 'fuse-native';
 /** libfuse 2 negotiates protocol 7.19: 128 KiB is the largest request it can receive. */
 export const MAX_REQUEST_BYTES = 128 * 1024;
 
-/** Who speaks to the kernel: fuse-native over libfuse 2 (the default for now), or coherefs itself over /dev/fuse. */
+/** Who speaks to the kernel: coherefs itself over /dev/fuse (the default where it can mount), or fuse-native over libfuse 2. */
 export type Transport = 'libfuse' | 'kernel';
 export const TRANSPORTS: readonly Transport[] = ['libfuse', 'kernel'];
 
 export interface MountRequest {
-  /** Default libfuse. */
+  /** Unset: kernel where it can mount, else libfuse (api.ts). */
   transport?: Transport;
   /** Let other users see the mount (the kernel still checks modes: default_permissions). */
   allowOther?: boolean;

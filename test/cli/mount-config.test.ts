@@ -7,13 +7,18 @@ import { buildMountOptions } from '../../src/fuse/api.js';
 describe('coherefs mount -o', () => {
   it('parses the coherefs options', () => {
     expect(parseMountOptions('cache_size=64M,coherence=evict,dio_align=4096,dio_evict_delay_ms=2,allow_other')).toEqual({
-      cacheSize: 64 * 2 ** 20, coherence: 'evict', dioAlign: 4096, allowOther: true, dioEvictDelayMs: 2, kernelFlags: [], transport: 'libfuse',
+      cacheSize: 64 * 2 ** 20, coherence: 'evict', dioAlign: 4096, allowOther: true, dioEvictDelayMs: 2, kernelFlags: [],
     });
     expect(parseMountOptions(undefined)).toEqual(DEFAULT_MOUNT_CONFIG);
   });
 
-  it('chooses the transport: libfuse unless asked for kernel', () => {
-    expect(DEFAULT_MOUNT_CONFIG.transport).toBe('libfuse');
+  it('chooses the transport: none unless asked (the kernel one where it mounts), -o before COHEREFS_TRANSPORT', () => {
+    expect(DEFAULT_MOUNT_CONFIG.transport).toBeUndefined();
+    expect(parseMountOptions(undefined, {}).transport).toBeUndefined();
+    expect(parseMountOptions(undefined, { COHEREFS_TRANSPORT: 'libfuse' }).transport).toBe('libfuse');
+    expect(parseMountOptions(undefined, { COHEREFS_TRANSPORT: '' }).transport).toBeUndefined();
+    expect(parseMountOptions('transport=kernel', { COHEREFS_TRANSPORT: 'libfuse' }).transport).toBe('kernel');
+    expect(() => parseMountOptions(undefined, { COHEREFS_TRANSPORT: 'fuse3' })).toThrow(/COHEREFS_TRANSPORT must be one of libfuse, kernel, not 'fuse3'/);
     expect(parseMountOptions('transport=kernel').transport).toBe('kernel');
     expect(parseMountOptions('transport=libfuse').transport).toBe('libfuse');
     expect(() => parseMountOptions('transport=fuse3')).toThrow(/transport must be one of libfuse, kernel, not 'fuse3'/);

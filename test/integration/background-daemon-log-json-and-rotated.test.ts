@@ -2,7 +2,8 @@
  * Guards the background daemon's log through the CLI on real mounts: named by image and mountpoint
  * in the runtime directory, three earlier logs kept per mount (the oldest removed at the next mount),
  * and with -d nothing but JSON lines, among them each request and its answer (libfuse's own debug
- * text, printed from C, would break that).
+ * text, printed from C, would break that), in the serving transport's terms: libfuse's operations by
+ * path, or the kernel protocol's opcodes by node id.
  */
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { forceUnmount } from '../../src/util/daemon-mount.js';
 import { tempDirPerTest } from '../fs/helpers.js';
 import { requireFuse } from './harness/require-fuse.js';
-import { MiB, cleanUpAfterEach, coherefs, scratchImage } from './harness/coherefs-mount.js';
+import { MiB, cleanUpAfterEach, coherefs, scratchImage, suiteTransport } from './harness/coherefs-mount.js';
 
 interface LogLine {
   pid: number;
@@ -58,10 +59,15 @@ describe.runIf(requireFuse())('the background daemon log', () => {
         throw new Error(`not a JSON line in ${log}: ${line}`);
       }
     });
-    const write = lines.find((line) => line.msg === 'request' && line.op === 'write');
-    expect(write).toMatchObject({ path: '/file', len: 5, pos: 0 });
-    expect(lines.find((line) => line.msg === 'reply' && line.unique === write!.unique)).toMatchObject({ op: 'write', result: 5 });
-    expect(lines.some((line) => line.msg === 'request' && line.op === 'read')).toBe(true);
+    const { write, read, request, reply } = {
+      libfuse: { write: 'write', read: 'read', request: { path: '/file', len: 5, pos: 0 }, reply: { result: 5 } },
+      // The reply's bytes: fuse_out_header (16) and fuse_write_out (8).
+      kernel: { write: 'WRITE', read: 'READ', request: { arg: { offset: 0, size: 5 }, data: { bytes: 5 } }, reply: { bytes: 24 } },
+    }[suiteTransport()];
+    const written = lines.find((line) => line.msg === 'request' && line.op === write);
+    expect(written).toMatchObject(request);
+    expect(lines.find((line) => line.msg === 'reply' && line.unique === written!.unique)).toMatchObject({ op: write, ...reply });
+    expect(lines.some((line) => line.msg === 'request' && line.op === read)).toBe(true);
   });
 
   it('is named by image and mountpoint and keeps the three before it', async () => {

@@ -11,12 +11,12 @@ import { appendFile, open, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { requireFuse } from './harness/require-fuse.js';
-import { MiB, cleanUpAfterEach, coherefs, mountCoherefs, scratchImage, waitForExit } from './harness/coherefs-mount.js';
+import { MiB, cleanUpAfterEach, coherefs, mountCoherefs, scratchImage, suiteTransport, waitForExit } from './harness/coherefs-mount.js';
 
 const run = promisify(execFile);
 const SET = '2000-01-01 00:00:00.123456789';
 /** SET as fuse-native passes it on: whole milliseconds; the kernel transport keeps the nanoseconds. */
-const SET_NS = process.env.COHEREFS_TRANSPORT === 'kernel'
+const SET_NS = suiteTransport() === 'kernel'
   ? BigInt(Date.UTC(2000, 0, 1, 0, 0, 0, 123)) * 1_000_000n + 456_789n
   : BigInt(Date.UTC(2000, 0, 1, 0, 0, 0, 123)) * 1_000_000n;
 

@@ -3,14 +3,14 @@
  * write whose source is a MAP_PRIVATE mapping of the same file completes with the right data, and
  * the generic/647 cases (reads and writes through mapped hole and data pages) pass, buffered and
  * direct. MAP_SHARED is refused with ENODEV on the libfuse transport (direct_io mount; see README)
- * and works on the kernel transport (COHEREFS_TRANSPORT=kernel).
+ * and works on the kernel transport.
  */
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { projectFile } from '../../src/util/project-file.js';
 import { requireFuse } from './harness/require-fuse.js';
-import { mountForSuite } from './harness/coherefs-mount.js';
+import { mountForSuite, suiteTransport } from './harness/coherefs-mount.js';
 
 const run = promisify(execFile);
 
@@ -21,7 +21,7 @@ describe.runIf(requireFuse())('mmap and O_DIRECT on the same file of a coherefs 
     const { stdout } = await run('python3', [projectFile('test/tools/mmap_dio.py'), suite.mount.mountpoint], { timeout: 30_000 });
     expect(stdout).toMatch(/^PASS dio-from-own-mapping/m);
     // libfuse 2 cannot negotiate DIRECT_IO_ALLOW_MMAP; the kernel transport does.
-    expect(stdout).toMatch(process.env.COHEREFS_TRANSPORT === 'kernel' ? /map-shared: works/ : /map-shared: refused ENODEV/);
+    expect(stdout).toMatch(suiteTransport() === 'kernel' ? /map-shared: works/ : /map-shared: refused ENODEV/);
     expect(stdout).toMatch(/^ALL PASS$/m);
   });
 });

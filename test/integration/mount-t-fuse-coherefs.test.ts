@@ -3,6 +3,8 @@
  * `mount -t fuse.coherefs IMAGE DIR -o ...` and an fstab line (mount --fstab) mount the image, the
  * generic options mount(8) adds are accepted (kernel flags reach the mount), and umount(8) ends the
  * daemon with the data written back. The test installs the helper and removes it again (root only).
+ * mount(8) keeps the environment, so the daemon serves on this run's transport (COHEREFS_TRANSPORT, or
+ * the default: the kernel transport, which mounts with `mount -i` and so never re-enters the helper).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -15,7 +17,7 @@ import { forceUnmount } from '../../src/util/daemon-mount.js';
 import { findMount } from '../../src/util/mountinfo.js';
 import { projectFile } from '../../src/util/project-file.js';
 import { requireFuse } from './harness/require-fuse.js';
-import { MiB, coherefs, scratchImage, waitForExit, type Scratch } from './harness/coherefs-mount.js';
+import { MiB, coherefs, scratchImage, suiteTransport, waitForExit, type Scratch } from './harness/coherefs-mount.js';
 
 const run = promisify(execFile);
 const HELPER = '/sbin/mount.fuse.coherefs';
@@ -40,9 +42,10 @@ describe.runIf(requireFuse(isRoot ? undefined : 'installing the mount(8) helper 
     await scratch?.remove();
   });
 
-  /** umount(8), then wait for the daemon (named by its stats) to write back and exit. */
+  /** umount(8), then wait for the daemon (named by its stats, which name the serving transport) to write back and exit. */
   async function umountAndWait(): Promise<void> {
-    const { pid } = JSON.parse((await coherefs(['stats', mountpoint, '--json'])).stdout) as { pid: number };
+    const { pid, transport } = JSON.parse((await coherefs(['stats', mountpoint, '--json'])).stdout) as { pid: number; transport: string };
+    expect(transport).toBe(suiteTransport());
     await run('umount', [mountpoint]);
     expect(await waitForExit(pid)).toBe(true);
   }

@@ -118,11 +118,11 @@ export function mountCommand(): Command {
     .argument('<mountpoint>', 'an empty directory')
     .option('-f, --foreground', 'stay in the foreground (Ctrl-C unmounts)')
     .option('-d, --debug', 'debug logs: each FUSE request and its answer')
-    .option('-o, --options <list>', 'cache_size=256M,coherence=locked|evict|none,dio_align=512,allow_other,transport=libfuse|kernel,dio_evict_delay_ms=0 (fault injection)')
+    .option('-o, --options <list>', 'cache_size=256M,coherence=locked|evict|none,dio_align=512,allow_other,transport=kernel|libfuse (default: kernel where it can mount, else libfuse; also COHEREFS_TRANSPORT),dio_evict_delay_ms=0 (fault injection)')
     .addOption(timeoutOption(READY_TIMEOUT_SECONDS, 'the background daemon to mount'))
     .action(async (imageArg: string, mountpointArg: string, flags: MountFlags) => {
       // Bad arguments fail here with a UsageError (exit 2), before anything is started or mounted.
-      const config = parseMountOptions(flags.options);
+      const config = parseMountOptions(flags.options, process.env);
       const image = await checkImage(imageArg);
       const mountpoint = await checkMountpoint(mountpointArg);
       await ensureRuntimeDir();

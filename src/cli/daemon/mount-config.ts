@@ -24,8 +24,8 @@ export interface MountConfig {
   dioEvictDelayMs: number;
   /** Generic per-mount flags handed to the kernel with the FUSE mount (e.g. nosuid, noatime). */
   kernelFlags: string[];
-  /** libfuse (fuse-native, the default for now) or kernel (coherefs speaks /dev/fuse itself; root only). */
-  transport: Transport;
+  /** kernel (coherefs speaks /dev/fuse itself; root only) or libfuse (fuse-native); unset: kernel, else libfuse. */
+  transport?: Transport;
 }
 
 export const DEFAULT_MOUNT_CONFIG: MountConfig = {
@@ -35,7 +35,6 @@ export const DEFAULT_MOUNT_CONFIG: MountConfig = {
   allowOther: false,
   dioEvictDelayMs: 0,
   kernelFlags: [],
-  transport: 'libfuse',
 };
 
 /** Per-mount flags libfuse 2 hands to mount(2) (its mount_flags table); rw is the default. */
@@ -92,8 +91,13 @@ function parseCacheSize(value: string): number {
   return size;
 }
 
-export function parseMountOptions(text: string | undefined): MountConfig {
-  const config = { ...DEFAULT_MOUNT_CONFIG, kernelFlags: [] as string[] };
+/**
+ * `text` is the -o list. `env` is the daemon's environment: COHEREFS_TRANSPORT chooses the transport
+ * where -o transport= does not (so a whole test suite, whatever way it mounts, runs on either).
+ */
+export function parseMountOptions(text: string | undefined, env: NodeJS.ProcessEnv = {}): MountConfig {
+  const config: MountConfig = { ...DEFAULT_MOUNT_CONFIG, kernelFlags: [] };
+  if (env.COHEREFS_TRANSPORT) config.transport = parseChoice('COHEREFS_TRANSPORT', env.COHEREFS_TRANSPORT, TRANSPORTS);
   for (const option of (text ?? '').split(',').filter((o) => o !== '')) {
     const [key, value, ...rest] = option.split('=');
     const needValue = (): string => {

@@ -8,7 +8,7 @@
  * instead of killing the daemon half way and leaving them behind.
  */
 import type { Server } from 'node:net';
-import { serveVfs, type FuseSession } from '../../fuse/api.js';
+import { serveVfs, type ServedMount } from '../../fuse/api.js';
 import { Vfs } from '../../vfs/api.js';
 import type { Logger } from '../../util/logger.js';
 import { SerialQueue } from '../../util/serial-queue.js';
@@ -57,7 +57,7 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
   tuneGarbageCollector();
   const socketPath = await controlSocketPath(mountpoint);
   let vfs: Vfs | undefined;
-  let session: FuseSession | undefined;
+  let session: ServedMount | undefined;
   let control: Server | undefined;
   try {
     stopIfSignalled();
@@ -71,12 +71,15 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
       transport: config.transport, allowOther: config.allowOther, fsname: 'coherefs', kernelFlags: config.kernelFlags,
     }, log);
     stopIfSignalled();
-    const [counted, transport] = [vfs, session];
+    const [counted, served] = [vfs, session];
     control = await listenControl(socketPath, async (request) => {
       if (request.op === 'stats') {
         const stats = counted.stats();
         const locks = await withCommandNames(stats.locks);
-        return { image, mountpoint, pid: process.pid, ...stats, locks, ...(transport.counters && { fuse: transport.counters() }), memory: daemonMemory() };
+        return {
+          image, mountpoint, pid: process.pid, transport: served.transport, ...stats, locks,
+          ...(served.counters && { fuse: served.counters() }), memory: daemonMemory(),
+        };
       }
       const mode = request.mode ?? 'normal';
       if (!UNMOUNT_MODES.includes(mode)) throw new Error(`unknown unmount mode: ${String(mode)}`);
@@ -151,7 +154,7 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
   void mounted.detached.then(() => finish()).catch(() => undefined);
   serving = true;
 
-  log.info({ image, mountpoint, transport: config.transport, coherence: config.coherence, cacheSize: config.cacheSize, dioEvictDelayMs: config.dioEvictDelayMs }, 'mounted');
+  log.info({ image, mountpoint, transport: mounted.transport, coherence: config.coherence, cacheSize: config.cacheSize, dioEvictDelayMs: config.dioEvictDelayMs }, 'mounted');
   args.onReady?.();
   await done;
 }

@@ -32,6 +32,12 @@ export interface KernelSessionHandlers {
   stopped(reason: string): void;
 }
 
+/**
+ * The kernel transport could not mount here: /dev/fuse would not open, or mount(8) refused (it does
+ * for a user other than root, who may still open /dev/fuse, as in the Docker image). Nothing is mounted.
+ */
+export class KernelMountError extends Error {}
+
 /** mount(8) with `fd` as its fd 3, without blocking this thread; rejects with its stderr on failure. */
 function runMount(args: string[], fd: number): Promise<void> {
   const command = 'mount';
@@ -42,8 +48,10 @@ function runMount(args: string[], fd: number): Promise<void> {
     let stderr = '';
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
+    // mount(8)'s hint to read dmesg says nothing here: its first line is the cause.
+    const cause = (): string => stderr.split('\n').filter((line) => !/dmesg\(1\) may have more information/.test(line)).join('\n').trim();
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (status ${code}): ${stderr.trim()}`)),
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (status ${code}): ${cause()}`)),
     );
   });
 }
@@ -70,14 +78,14 @@ export async function startKernelSession(spec: KernelMountSpec, handlers: Kernel
   try {
     fd = openSync('/dev/fuse', 'r+');
   } catch (err) {
-    throw new Error(`the kernel transport cannot open /dev/fuse (${(err as Error).message}); it needs root, or use -o transport=libfuse`);
+    throw new KernelMountError(`the kernel transport cannot open /dev/fuse (${(err as Error).message}); it needs root, or use -o transport=libfuse`);
   }
   try {
     // -i: do not look for /sbin/mount.fuse.coherefs (mount.fuse would try to run a program named by the source).
     await runMount(['-i', '-t', 'fuse.coherefs', '-o', `fd=${CHILD_FD},${spec.options}`, spec.source, spec.mountpoint], fd);
   } catch (err) {
     closeSync(fd);
-    throw err;
+    throw new KernelMountError((err as Error).message);
   }
   const send = (reply: Reply): void => sendReply(fd, reply);
   let running = READERS;

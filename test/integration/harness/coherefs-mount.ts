@@ -3,6 +3,12 @@
  * run in the foreground (`coherefs mount -f`, bench/coherefs-mount.ts) as a child in its own process
  * group, so that teardown (SIGTERM, then force) and the kill -9 crash both reach it, and the CLI run
  * as the user runs it.
+ *
+ * The transport: every daemon the suite starts, by whatever path (this harness, the CLI in the
+ * background, mount -t fuse.coherefs, the demo), reads COHEREFS_TRANSPORT itself (mount-config.ts),
+ * so `COHEREFS_TRANSPORT=libfuse vitest run test/integration` runs the whole suite on libfuse; unset,
+ * the default serves (the kernel transport, as root). Each mount made here checks it is served by
+ * that transport, so a silent fallback fails the test instead of testing the other transport.
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -14,11 +20,46 @@ import { mkfs } from '../../../src/fs/api.js';
 import { cleanUpOnSignal } from '../../../src/util/cleanup-on-signal.js';
 import { waitForExit, type DaemonMount } from '../../../src/util/daemon-mount.js';
 import { projectFile } from '../../../src/util/project-file.js';
-import { mountCoherefs } from '../../../bench/coherefs-mount.js';
+import { mountCoherefs as mountWithCli } from '../../../bench/coherefs-mount.js';
+import type { Transport } from '../../../src/fuse/api.js';
 
-export { mountCoherefs, waitForExit };
+export { waitForExit };
 
 export const MiB = 2 ** 20;
+
+/** The transport this run's mounts are served by: COHEREFS_TRANSPORT, else the default's (kernel as root). */
+export function suiteTransport(): Transport {
+  const chosen = process.env.COHEREFS_TRANSPORT;
+  if (chosen === 'kernel' || chosen === 'libfuse') return chosen;
+  if (chosen) throw new Error(`COHEREFS_TRANSPORT must be kernel or libfuse, not '${chosen}'`);
+  return process.getuid?.() === 0 ? 'kernel' : 'libfuse';
+}
+
+/** The transport the daemon's `mounted` log line names, once it has logged it. */
+function loggedTransport(stderr: string): string | undefined {
+  const line = stderr.split('\n').find((text) => text.includes('"msg":"mounted"'));
+  return line === undefined ? undefined : (JSON.parse(line) as { transport?: string }).transport;
+}
+
+/**
+ * `coherefs mount -f` of `image` (bench/coherefs-mount.ts), checked to be served by the transport
+ * `options` name, else by `suiteTransport()`; a mount served by another is torn down and throws.
+ */
+export async function mountCoherefs(image: string, options?: string, mountpoint?: string): Promise<DaemonMount> {
+  const mount = await mountWithCli(image, options, mountpoint);
+  const wanted = /(?:^|,)transport=(\w+)/.exec(options ?? '')?.[1] ?? suiteTransport();
+  const deadline = Date.now() + 10_000;
+  let served = loggedTransport(mount.stderr());
+  while (served === undefined && mount.exitCode() === null && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    served = loggedTransport(mount.stderr());
+  }
+  if (served !== wanted) {
+    await mount.teardown();
+    throw new Error(`the mount of ${image} is served by ${served ?? 'no transport it logged'}, not ${wanted}:\n${mount.stderr()}`);
+  }
+  return mount;
+}
 
 export interface Scratch {
   dir: string;
