@@ -15,10 +15,10 @@ import { MAX_REQUEST_BYTES } from '../../src/fuse/api.js';
 import { MAX_WRITE } from '../../src/fuse/kernel/init.js';
 import type { VfsStats } from '../../src/vfs/api.js';
 import { requireFuse } from './harness/require-fuse.js';
-import { MiB, coherefs, mountForSuite } from './harness/coherefs-mount.js';
+import { MiB, coherefs, mountForSuite, suiteTransport } from './harness/coherefs-mount.js';
 
 const run = promisify(execFile);
-const REQUEST_BYTES = process.env.COHEREFS_TRANSPORT === 'kernel' ? MAX_WRITE : MAX_REQUEST_BYTES;
+const REQUEST_BYTES = suiteTransport() === 'kernel' ? MAX_WRITE : MAX_REQUEST_BYTES;
 const DIO_ALIGN = 4096;
 
 /** One O_DIRECT pwrite of `length` bytes (byte i = i mod 251) at `pos` from a page-aligned buffer: prints the count or the errno name. */

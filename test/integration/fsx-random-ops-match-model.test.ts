@@ -15,11 +15,11 @@ import { MAX_REQUEST_BYTES } from '../../src/fuse/api.js';
 import { MAX_WRITE } from '../../src/fuse/kernel/init.js';
 import { projectFile } from '../../src/util/project-file.js';
 import { requireFuse } from './harness/require-fuse.js';
-import { cleanUpAfterEach, mountCoherefs, scratchImage } from './harness/coherefs-mount.js';
+import { cleanUpAfterEach, mountCoherefs, scratchImage, suiteTransport } from './harness/coherefs-mount.js';
 
 const OPS = 3000;
 /** The largest FUSE request of the transport under test: a misaligned direct write lands in whole ones. */
-const REQUEST_BYTES = process.env.COHEREFS_TRANSPORT === 'kernel' ? MAX_WRITE : MAX_REQUEST_BYTES;
+const REQUEST_BYTES = suiteTransport() === 'kernel' ? MAX_WRITE : MAX_REQUEST_BYTES;
 
 interface FsxRun {
   code: number;

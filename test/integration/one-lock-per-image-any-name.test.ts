@@ -96,7 +96,7 @@ describe.runIf(requireFuse())('one lock per image, whatever name reaches it', ()
     }
 
     const umount = await coherefs(['umount', mountpoint]);
-    expect(umount.code).toBe(0);
+    expect(umount.code, umount.stderr).toBe(0);
     expect(await fsck(scratch.image)).toMatchObject({ clean: true });
     const again = join(scratch.dir, 'again');
     await mountInBackground(join(scratch.dir, 'hard.img'), again);
