@@ -132,7 +132,7 @@ export class KernelBridge {
       case 'symlink':
         return entry(vfs.symlinkat(request.target, ino, request.name, callerOf(header)));
       case 'mknod':
-        return entry(vfs.mknodat(ino, request.name, request.arg.mode, callerOf(header)));
+        return entry(vfs.mknodat(ino, request.name, request.arg.mode, callerOf(header), request.arg.rdev));
       case 'mkdir':
         return entry(vfs.mkdirat(ino, request.name, request.arg.mode, callerOf(header)));
       case 'unlink':
@@ -203,6 +203,13 @@ export class KernelBridge {
         // default_permissions: the kernel checked the mode bits; the node only has to exist.
         vfs.getattr(ino);
         return emptyReply(unique);
+      case 'fallocate': {
+        const { fh, mode, offset, length } = request.arg;
+        await vfs.fallocate(fh, mode, offset, length);
+        return emptyReply(unique);
+      }
+      case 'lseek':
+        return structReply(unique, [S.lseekOut, { offset: vfs.lseek(request.arg.fh, request.arg.offset, request.arg.whence) }]);
       case 'unknown':
         this.log.debug({ op: opcodeName(header.opcode) }, 'not implemented: ENOSYS');
         return errorReply(unique, ENOSYS);

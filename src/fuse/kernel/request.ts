@@ -40,6 +40,8 @@ export type RequestBody =
   | { op: 'fsyncdir'; arg: Out<typeof S.fsyncIn> }
   | { op: 'access'; arg: Out<typeof S.accessIn> }
   | { op: 'interrupt'; arg: Out<typeof S.interruptIn> }
+  | { op: 'fallocate'; arg: Out<typeof S.fallocateIn> }
+  | { op: 'lseek'; arg: Out<typeof S.lseekIn> }
   | { op: 'unknown' };
 
 export type FuseRequest = RequestBody & { header: S.InHeader };
@@ -125,6 +127,8 @@ function decodeBody(opcode: number, body: BodyReader): RequestBody {
     case Opcode.FSYNCDIR: return { op: 'fsyncdir', arg: body.struct(S.fsyncIn) };
     case Opcode.ACCESS: return { op: 'access', arg: body.struct(S.accessIn) };
     case Opcode.INTERRUPT: return { op: 'interrupt', arg: body.struct(S.interruptIn) };
+    case Opcode.FALLOCATE: return { op: 'fallocate', arg: body.struct(S.fallocateIn) };
+    case Opcode.LSEEK: return { op: 'lseek', arg: body.struct(S.lseekIn) };
     default: return { op: 'unknown' };
   }
 }
