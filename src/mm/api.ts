@@ -155,6 +155,7 @@ export function mmap(mapping: Mapping, offset: number, length: number): MappedVi
 /**
  * fallocate(2)'s work on the file's blocks, run by `work` under the mapping's block side; `work`
  * calls `dropRange` (truncate_pagecache_range()) before it punches or zeroes a range in the store.
+ * Context: takes and releases the mapping's block side; may sleep on page locks and writeback.
  */
 export function changeFileBlocks<T>(mapping: Mapping, work: (dropRange: (start: number, end: number) => Promise<void>) => Promise<T>): Promise<T> {
   return inTask('fallocate', () => withBlockSide(mapping, () => work((start, end) => truncatePagecacheRange(mapping, start, end))));

@@ -411,7 +411,7 @@ export class Vfs {
     })));
   }
 
-  /** lseek(2)'s SEEK_DATA and SEEK_HOLE (fallocate.ts). */
+  /** lseek(2)'s SEEK_DATA and SEEK_HOLE (fallocate.ts). Context: no lock; the answer may be stale at once. */
   lseek(fh: number, offset: number, whence: number): number {
     const handle = this.handles.get(fh);
     return lseekFile(this.fs, handle.ino, handle.mapping, offset, whence);
