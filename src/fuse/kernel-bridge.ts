@@ -210,6 +210,23 @@ export class KernelBridge {
       }
       case 'lseek':
         return structReply(unique, [S.lseekOut, { offset: vfs.lseek(request.arg.fh, request.arg.offset, request.arg.whence) }]);
+      case 'listxattr':
+        // No extended attributes are stored (the image has no room for them): every node lists
+        // none, as the VFS answers for a filesystem without xattr handlers (vfs_listxattr).
+        vfs.getattr(ino);
+        return request.arg.size === 0 ? structReply(unique, [S.getxattrOut, { size: 0 }]) : dataReply(unique, new Uint8Array(0));
+      case 'xattrUnsupported':
+        // Deliberately ENOSYS, not EOPNOTSUPP: the kernel then answers EOPNOTSUPP itself for the
+        // rest of the mount (fuse_getxattr() and its siblings set fc->no_getxattr etc.), which also
+        // spares the security.capability GETXATTR it sends before a file's first write.
+        return errorReply(unique, ENOSYS);
+      case 'copyFileRange': {
+        // The kernel wrote back and will drop its own cached pages (fuse_writeback_range, then
+        // truncate_inode_pages_range): the daemon keeps its page cache coherent (mm/copy-range.ts).
+        const { arg } = request;
+        const size = await vfs.copyFileRange(arg.fhIn, arg.offIn, arg.fhOut, arg.offOut, arg.len, arg.flags, callerOf(header));
+        return request.wide ? structReply(unique, [S.copyFileRangeOut, { bytesCopied: size }]) : structReply(unique, [S.writeOut, { size }]);
+      }
       case 'unknown':
         this.log.debug({ op: opcodeName(header.opcode) }, 'not implemented: ENOSYS');
         return errorReply(unique, ENOSYS);

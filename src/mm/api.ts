@@ -3,14 +3,17 @@
  * ends live outside mm: the inode write lock in src/vfs/inode-write-lock.ts, the store lock in
  * src/fs/file-store.ts, the journal commit in src/fs/journal.ts.
  *
- *  inode write lock                      (vfs: an append or a write past EOF, per coherefs inode)
- *    ->pagecache_add_lock, block side    (direct write, fallocate; truncate and a freed file's evict
- *                                         take the block side with no inode write lock)
- *      ->page lock                       (invalidate_inode_pages2_range, truncate_pagecache)
+ *  inode write lock                      (vfs: an append, a write or a copy past EOF, a fallocate;
+ *                                         per coherefs inode)
+ *    ->pagecache_add_lock, block side    (direct write; fallocate; copy_file_range, of its destination;
+ *                                         truncate and a freed file's evict take the block side
+ *                                         with no inode write lock)
+ *      ->page lock                       (invalidate_inode_pages2_range, truncate_pagecache; a
+ *                                         copy's write back of its source, another mapping)
  *        ->writeback                     (folio_wait_writeback)
  *        ->store lock                    (truncate sets i_size with the partial page locked)
  *          ->journal commit              (growing over a shrunk tail commits the shrink first)
- *      ->store lock                      (the direct write's store write)
+ *      ->store lock                      (the direct write's or the copy's store write)
  *        ->journal commit                (allocation commits to free blocks pending in the journal)
  *
  *  inode write lock
@@ -65,6 +68,7 @@
  * keep tasks short, as FUSE requests are, and use a Page (`mapping.pages`, a view's resident page)
  * only inside the task that looked it up.
  */
+import { copyFileRange as copyRange } from './copy-range.js';
 import { directRead as dioRead, directWrite as dioWrite } from './direct-io.js';
 import type { ErrseqCursor } from './errseq.js';
 import { filemapRead, flush as filemapFlush, fsync as filemapFsync, genericPerformWrite, truncate as filemapTruncate, truncateInodePagesFinal } from './filemap.js';
@@ -109,6 +113,14 @@ export function directRead(mapping: Mapping, pos: number, dst: UserBuffer): Prom
 /** O_DIRECT write: pos and length multiples of the cache's dioAlign; returns bytes written. */
 export function directWrite(mapping: Mapping, pos: number, src: UserBuffer): Promise<number> {
   return inTask('direct-write', () => dioWrite(mapping, pos, src));
+}
+
+/**
+ * copy_file_range(2): copy `length` bytes from src at srcPos to dst at dstPos through the store,
+ * the destination's cached range invalidated under its block side; returns the bytes copied.
+ */
+export function copyFileRange(src: Mapping, srcPos: number, dst: Mapping, dstPos: number, length: number): Promise<number> {
+  return inTask('copy-file-range', () => copyRange(src, srcPos, dst, dstPos, length));
 }
 
 /** Set the file's size, dropping cached pages past it. */

@@ -13,6 +13,7 @@ export type SchedulePoint =
   | 'dio-write:after-evict' // range evicted, before the store write (the evict race window)
   | 'dio-write:after-store-write' // data in the store, before the block side is released
   | 'dio-read:after-writeback' // dirty pages written back, before the store read
+  | 'copy-range:after-invalidate' // destination range invalidated, before the store copy
   | 'writeback:before-store-write'
   | 'truncate:after-evict';
 

@@ -31,6 +31,8 @@ export class PageCacheStats implements LockWaitStats {
   dioBytesRead = 0;
   dioBytesWritten = 0;
   dioRetries = 0;
+  /** Bytes copied by copy_file_range (through the store, around the cache). */
+  copyRangeBytes = 0;
   faults = 0;
   faultErrors = 0;
   locksDropped = 0;

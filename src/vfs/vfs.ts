@@ -20,6 +20,7 @@ import { initOwner, suidgidToKill, type Caller } from './caller.js';
 import { LookupCounts } from './lookup-counts.js';
 import { O_EXCL } from './open-flags.js';
 import { fallocateFile, lseekFile } from './fallocate.js';
+import { copyBetweenHandles } from './copy-range.js';
 
 const { S_IFMT, S_IFREG, S_IFDIR } = constants;
 /** chown(2)'s "leave unchanged", as libfuse hands it over: (uid_t)-1. */
@@ -360,6 +361,23 @@ export class Vfs {
     return this.active.run(() =>
       sizeDependent ? this.writeLocks.serialize(handle.ino, () => writeAt(handle.append ? host.size() : pos)) : writeAt(pos),
     );
+  }
+
+  /**
+   * copy_file_range(2) from handle fhIn to handle fhOut (src/vfs/copy-range.ts). A caller other than
+   * root clears the destination's suid (and group-executable sgid) first, as file_modified() does
+   * for a task without CAP_FSETID (FUSE passes no capabilities: root stands for them).
+   * Context: a copy that may end past the destination's EOF takes its inode write lock.
+   */
+  copyFileRange(fhIn: number, posIn: number, fhOut: number, posOut: number, length: number, flags = 0, caller?: Caller): Promise<number> {
+    const input = this.handles.get(fhIn);
+    const output = this.handles.get(fhOut);
+    const copy = (): Promise<number> => copyBetweenHandles(input, posIn, output, posOut, length, flags, {
+      removePrivs: caller && caller.uid !== 0 ? (ino) => this.removePrivs(ino) : null,
+      fileUpdateTime: (ino) => this.fs.fileUpdateTime(ino),
+    });
+    const sizeDependent = posOut + length > output.mapping.host.size();
+    return this.active.run(() => (sizeDependent ? this.writeLocks.serialize(output.ino, copy) : copy()));
   }
 
   /** fsync(2): write back the file's pages and commit the filesystem (data, then metadata). */

@@ -42,6 +42,12 @@ export type RequestBody =
   | { op: 'interrupt'; arg: Out<typeof S.interruptIn> }
   | { op: 'fallocate'; arg: Out<typeof S.fallocateIn> }
   | { op: 'lseek'; arg: Out<typeof S.lseekIn> }
+  /** LISTXATTR: `arg.size` 0 asks for the length of the list only. */
+  | { op: 'listxattr'; arg: Out<typeof S.getxattrIn> }
+  /** GETXATTR, SETXATTR, REMOVEXATTR: not served (see the bridge); the body is not needed. */
+  | { op: 'xattrUnsupported' }
+  /** `wide`: COPY_FILE_RANGE_64, whose reply counts bytes in 64 bits. */
+  | { op: 'copyFileRange'; arg: Out<typeof S.copyFileRangeIn>; wide: boolean }
   | { op: 'unknown' };
 
 export type FuseRequest = RequestBody & { header: S.InHeader };
@@ -129,6 +135,10 @@ function decodeBody(opcode: number, body: BodyReader): RequestBody {
     case Opcode.INTERRUPT: return { op: 'interrupt', arg: body.struct(S.interruptIn) };
     case Opcode.FALLOCATE: return { op: 'fallocate', arg: body.struct(S.fallocateIn) };
     case Opcode.LSEEK: return { op: 'lseek', arg: body.struct(S.lseekIn) };
+    case Opcode.LISTXATTR: return { op: 'listxattr', arg: body.struct(S.getxattrIn) };
+    case Opcode.GETXATTR: case Opcode.SETXATTR: case Opcode.REMOVEXATTR: return { op: 'xattrUnsupported' };
+    case Opcode.COPY_FILE_RANGE: return { op: 'copyFileRange', arg: body.struct(S.copyFileRangeIn), wide: false };
+    case Opcode.COPY_FILE_RANGE_64: return { op: 'copyFileRange', arg: body.struct(S.copyFileRangeIn), wide: true };
     default: return { op: 'unknown' };
   }
 }

@@ -114,6 +114,17 @@ export const dirent = struct({ ino: 'u64', off: 'u64', namelen: 'u32', type: 'u3
 /** A READDIRPLUS record: the entry (one lookup each, except for . and ..) then the dirent. */
 export const direntplus = struct({ entryOut, dirent }, 152);
 
+/**
+ * COPY_FILE_RANGE and COPY_FILE_RANGE_64: the header's nodeid is the source node; `flags` is
+ * copy_file_range(2)'s (always 0 today).
+ */
+export const copyFileRangeIn = struct({
+  fhIn: 'u64', offIn: 'u64', nodeidOut: 'u64', fhOut: 'u64', offOut: 'u64', len: 'u64', flags: 'u64',
+}, 56);
+
+/** COPY_FILE_RANGE_64's answer (7.45); plain COPY_FILE_RANGE answers with fuse_write_out. */
+export const copyFileRangeOut = struct({ bytesCopied: 'u64' }, 8);
+
 export type InHeader = ValueOf<typeof inHeader>;
 export type InitIn = ValueOf<typeof initIn>;
 export type InitOut = ValueOf<typeof initOut>;

@@ -42,7 +42,8 @@ const SIZES: [string, Layout<unknown>, number][] = [
   ['fuse_getxattr_in', S.getxattrIn, 8], ['fuse_getxattr_out', S.getxattrOut, 8], ['fuse_forget_in', S.forgetIn, 8],
   ['fuse_batch_forget_in', S.batchForgetIn, 8], ['fuse_forget_one', S.forgetOne, 16],
   ['fuse_interrupt_in', S.interruptIn, 8], ['fuse_kstatfs', S.kstatfs, 80], ['fuse_dirent', S.dirent, 24],
-  ['fuse_direntplus', S.direntplus, 152],
+  ['fuse_direntplus', S.direntplus, 152], ['fuse_copy_file_range_in', S.copyFileRangeIn, 56],
+  ['fuse_copy_file_range_out', S.copyFileRangeOut, 8],
 ];
 
 describe('FUSE struct layouts', () => {
@@ -79,6 +80,9 @@ describe('FUSE struct layouts', () => {
     const init = viewOf(encode(S.initOut, { ...sample(S.initOut, 0), maxPages: 256, flags2: 1 << 4 }));
     expect(init.getUint16(28, true)).toBe(256);
     expect(init.getUint32(32, true)).toBe(1 << 4);
+
+    const copy = viewOf(encode(S.copyFileRangeIn, { fhIn: 1, offIn: 2, nodeidOut: 3, fhOut: 4, offOut: 5, len: 6, flags: 7 }));
+    expect([16, 24, 40, 48].map((at) => copy.getUint32(at, true))).toEqual([3, 4, 6, 7]);
   });
 
   it('a negative error and times before 1970 survive (signed fields)', () => {
