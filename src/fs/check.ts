@@ -1,13 +1,16 @@
 /**
  * The consistency rules of the metadata, checked by fsck and by every mount: names point at inodes,
  * link counts match names, directories form one tree, blocks lie in the data region and belong to
- * one file, no block lies past its file's end. Building the allocator is part of the check.
+ * one file, no block lies past its file's end (unless the file has INODE_EOFBLOCKS: fallocate
+ * kept its size), only devices have a device number, no unknown inode flag. Building the allocator is
+ * part of the check.
  */
 import { Allocator } from './allocator.js';
 import { linkCounts } from './counts.js';
 import { BLOCK_SIZE, type Geometry, ROOT_INO } from './layout.js';
-import { isDir, isLnk, isReg } from './inode.js';
+import { isDevice, isDir, isLnk, isReg, isSpecial } from './inode.js';
 import type { Metadata } from './metadata.js';
+import { INODE_EOFBLOCKS, INODE_FLAGS } from './records.js';
 
 export interface CheckResult {
   problems: string[];
@@ -35,7 +38,7 @@ export function checkMetadata(meta: Metadata, g: Geometry): CheckResult {
     const where = `inode ${inode.ino}`;
     const named = links.names(inode.ino);
     const expected = links.expected(inode);
-    if (!isDir(inode.mode) && !isReg(inode.mode) && !isLnk(inode.mode)) problems.push(`${where}: unknown file type (mode ${inode.mode.toString(8)})`);
+    if (!isDir(inode.mode) && !isReg(inode.mode) && !isLnk(inode.mode) && !isSpecial(inode.mode)) problems.push(`${where}: unknown file type (mode ${inode.mode.toString(8)})`);
     if (named === 0 && inode.nlink === 0 && inode.ino !== ROOT_INO) {
       orphans.push(inode.ino);
     } else if (isDir(inode.mode)) {
@@ -45,9 +48,12 @@ export function checkMetadata(meta: Metadata, g: Geometry): CheckResult {
       problems.push(`${where}: link count ${inode.nlink}, but ${named} names`);
     }
     if (isLnk(inode.mode) && inode.target === '') problems.push(`${where}: symlink with an empty target`);
+    if (inode.rdev !== 0 && !isDevice(inode.mode)) problems.push(`${where}: device number ${inode.rdev} on a node that is not a device (mode ${inode.mode.toString(8)})`);
+    if (inode.flags & ~INODE_FLAGS) problems.push(`${where}: unknown inode flags ${(inode.flags & ~INODE_FLAGS).toString(16)}`);
+    const blocksPastEnd = isReg(inode.mode) && (inode.flags & INODE_EOFBLOCKS) !== 0;
     for (const e of inode.extents?.all() ?? []) {
       if (!allocator.claim(e.pblk, e.len)) problems.push(`${where}: blocks ${e.pblk}+${e.len} lie outside the data region or belong to another file`);
-      if ((e.lblk + e.len - 1) * BLOCK_SIZE >= inode.size) problems.push(`${where}: block ${e.lblk + e.len - 1} mapped past the end of the file (size ${inode.size})`);
+      if (!blocksPastEnd && (e.lblk + e.len - 1) * BLOCK_SIZE >= inode.size) problems.push(`${where}: block ${e.lblk + e.len - 1} mapped past the end of the file (size ${inode.size})`);
     }
   }
   // Every directory must lead up to the root: no cycles, no detached subtrees.

@@ -68,6 +68,40 @@ export class ExtentMap {
     return this.remove(lblk, Infinity);
   }
 
+  /** Unmap [lblk, lblk+len) (a hole punched mid-file); returns the device ranges freed. */
+  punchRange(lblk: number, len: number): Extent[] {
+    return this.remove(lblk, lblk + len);
+  }
+
+  /** The first mapped file block at or after lblk, or null when none is (SEEK_DATA's answer from the map). */
+  nextMapped(lblk: number): number | null {
+    const at = this.find(lblk);
+    const run = this.runs[at];
+    if (run && lblk < run.lblk + run.len) return lblk;
+    return this.runs[at + 1]?.lblk ?? null;
+  }
+
+  /** The first unmapped file block at or after lblk (SEEK_HOLE's answer from the map). */
+  nextUnmapped(lblk: number): number {
+    let at = this.find(lblk);
+    let end = lblk;
+    for (let run = this.runs[at]; run && run.lblk <= end && end < run.lblk + run.len; run = this.runs[++at]) end = run.lblk + run.len;
+    return end;
+  }
+
+  /** The holes of [lblk, end) as runs, in order. */
+  holes(lblk: number, end: number): Array<{ lblk: number; len: number }> {
+    const found: Array<{ lblk: number; len: number }> = [];
+    for (let at = lblk; at < end;) {
+      const hole = this.nextUnmapped(at);
+      if (hole >= end) break;
+      const next = Math.min(end, this.nextMapped(hole) ?? end);
+      found.push({ lblk: hole, len: next - hole });
+      at = next;
+    }
+    return found;
+  }
+
   private remove(start: number, end: number): Extent[] {
     const freed: Extent[] = [];
     const replacement: Extent[] = [];

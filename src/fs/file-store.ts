@@ -17,6 +17,8 @@ import { SerialQueue } from '../util/serial-queue.js';
 
 /** Read-only zeros: the padding of partly written fresh blocks, and the stale tail of the EOF block. */
 const ZERO_BLOCK = new Uint8Array(BLOCK_SIZE);
+/** Blocks of zeros one device write carries (a writev of ZERO_BLOCK views). */
+const ZERO_WRITE_BLOCKS = 256;
 
 /** What a FileStore needs from its filesystem. */
 export interface StoreHost {
@@ -36,7 +38,12 @@ export interface StoreHost {
   mapBlocks(inode: Inode, lblk: number, pblk: number, len: number): void;
   /** Give back blocks allocated for a write that failed before they were mapped, and the reserved blocks they used. */
   unallocate(runs: Run[], fromReservation: number): void;
+  /** Unmap every block from fromLblk on; the file then holds no block past its end (INODE_EOFBLOCKS cleared). */
   truncateBlocks(inode: Inode, fromLblk: number): void;
+  /** Unmap [lblk, lblk+len) (a hole punched mid-file); ENOSPC, changing nothing, if the split extent has no room. */
+  unmapBlocks(inode: Inode, lblk: number, len: number): void;
+  /** Blocks were mapped past the file's end (fallocate KEEP_SIZE): set INODE_EOFBLOCKS. */
+  markBlocksPastEnd(inode: Inode): void;
   /**
    * i_size becomes `size` (mirrors i_size_write() + mark_inode_dirty()). No time changes here: mtime
    * and ctime are the system call's (Filesystem.fileUpdateTime), not writeback's.
@@ -255,6 +262,116 @@ export class FileStore implements BackingStore {
     }
   }
 
+  /**
+   * fallocate's allocation (mode 0 or FALLOC_FL_KEEP_SIZE): map every hole of [pos, pos+length) to
+   * blocks written with zeros first (no block shows its previous owner's bytes; ordered mode makes
+   * the zeros durable before the maps). ENOSPC, changing nothing, when the image cannot hold them.
+   * Without keepSize, i_size grows to pos+length; with it, blocks past the end mark the inode
+   * INODE_EOFBLOCKS. Mirrors ext4_alloc_file_blocks() with zeroed blocks for unwritten extents.
+   * Context: takes this file's store lock; may commit the journal.
+   */
+  allocateRange(pos: number, length: number, keepSize: boolean): Promise<void> {
+    const end = this.checkRange(pos, length);
+    return this.exclusive(async () => {
+      const holes = this.extents.holes(Math.floor(pos / BLOCK_SIZE), Math.ceil(end / BLOCK_SIZE));
+      const needed = holes.reduce((n, h) => n + h.len, 0);
+      const runs = needed ? await this.host.allocate(needed, 0) : [];
+      const maps = pairRuns(holes, runs);
+      try {
+        this.host.reserveExtents(maps.length);
+      } catch (err) {
+        this.host.unallocate(runs, 0);
+        throw err;
+      }
+      try {
+        for (const m of maps) await this.writeZeros(m.pblk, m.len);
+      } catch (err) {
+        this.host.unreserveExtents(maps.length);
+        this.host.unallocate(runs, 0);
+        throw err;
+      }
+      for (const m of maps) this.host.mapBlocks(this.inode, m.lblk, m.pblk, m.len);
+      this.host.unreserveExtents(maps.length);
+      if (!keepSize && end > this.inode.size) {
+        await this.zeroStaleTail();
+        this.host.setSize(this.inode, end);
+      } else if (maps.some((m) => (m.lblk + m.len) * BLOCK_SIZE > this.inode.size)) {
+        this.host.markBlocksPastEnd(this.inode);
+      }
+    });
+  }
+
+  /**
+   * FALLOC_FL_PUNCH_HOLE: unmap the blocks wholly inside [pos, pos+length) and zero in place the
+   * part of a block at either edge; i_size is kept. ENOSPC, changing nothing, if the extent it
+   * splits has no metadata room. Mirrors ext4_punch_hole().
+   * Context: takes this file's store lock; the caller has dropped the range's cached pages.
+   */
+  punchRange(pos: number, length: number): Promise<void> {
+    const end = this.checkRange(pos, length);
+    return this.exclusive(async () => {
+      const first = Math.ceil(pos / BLOCK_SIZE), last = Math.floor(end / BLOCK_SIZE);
+      if (last > first) this.host.unmapBlocks(this.inode, first, last - first);
+      await this.zeroInPlace(pos, Math.min(end, first * BLOCK_SIZE));
+      if (last >= first) await this.zeroInPlace(Math.max(pos, last * BLOCK_SIZE), end);
+    });
+  }
+
+  /**
+   * FALLOC_FL_ZERO_RANGE, after allocateRange mapped its holes: zero the mapped bytes of
+   * [pos, pos+length) in place.
+   * Context: takes this file's store lock; the caller has dropped the range's cached pages.
+   */
+  zeroRange(pos: number, length: number): Promise<void> {
+    const end = this.checkRange(pos, length);
+    return this.exclusive(() => this.zeroInPlace(pos, end));
+  }
+
+  /**
+   * SEEK_DATA and SEEK_HOLE as the block map answers them (the page cache adds its dirty pages):
+   * the first mapped block at or after block `index` (null: none), and the first hole.
+   */
+  nextDataBlock(index: number): number | null {
+    return this.extents.nextMapped(index);
+  }
+
+  nextHoleBlock(index: number): number {
+    return this.extents.nextUnmapped(index);
+  }
+
+  private checkRange(pos: number, length: number): number {
+    check(Number.isSafeInteger(pos) && pos >= 0 && Number.isSafeInteger(length) && length > 0, 'EINVAL', `bad range ${pos}+${length}`);
+    check(pos + length <= MAX_FILE_SIZE, 'EFBIG');
+    return pos + length;
+  }
+
+  /** Write zeros over the mapped bytes of [from, to) (holes read as zeros already). */
+  private async zeroInPlace(from: number, to: number): Promise<void> {
+    for (let at = from; at < to;) {
+      const lblk = Math.floor(at / BLOCK_SIZE);
+      const pblk = this.extents.lookup(lblk);
+      const blockEnd = Math.min(to, (lblk + 1) * BLOCK_SIZE);
+      if (pblk !== null) {
+        const run = Math.min(this.extents.mappedRun(lblk, ZERO_WRITE_BLOCKS), Math.ceil((to - lblk * BLOCK_SIZE) / BLOCK_SIZE));
+        const runEnd = Math.min(to, (lblk + run) * BLOCK_SIZE);
+        const inBlock = at - lblk * BLOCK_SIZE;
+        const zeros = Array.from({ length: run }, (_, i) => ZERO_BLOCK.subarray(i === 0 ? inBlock : 0, Math.min(BLOCK_SIZE, runEnd - (lblk + i) * BLOCK_SIZE)));
+        await this.host.device.write(pblk * BLOCK_SIZE + inBlock, zeros);
+        at = runEnd;
+      } else {
+        at = blockEnd;
+      }
+    }
+  }
+
+  /** Fill `len` blocks from pblk with zeros. */
+  private async writeZeros(pblk: number, len: number): Promise<void> {
+    for (let done = 0; done < len; done += ZERO_WRITE_BLOCKS) {
+      const n = Math.min(ZERO_WRITE_BLOCKS, len - done);
+      await this.host.device.write((pblk + done) * BLOCK_SIZE, Array.from({ length: n }, () => ZERO_BLOCK));
+    }
+  }
+
   /** The fs half of fsync. A freed file has nothing left to make durable (its blocks are being freed). */
   async sync(): Promise<void> {
     if (this.retired) return;
@@ -265,4 +382,21 @@ export class FileStore implements BackingStore {
   bmap(index: number): number | null {
     return this.extents.lookup(index);
   }
+}
+
+/** Pair file holes with allocated device runs: mappings contiguous in the file and on the device. */
+function pairRuns(holes: ReadonlyArray<{ lblk: number; len: number }>, runs: readonly Run[]): Array<{ lblk: number; pblk: number; len: number }> {
+  const maps: Array<{ lblk: number; pblk: number; len: number }> = [];
+  let r = 0, usedOfRun = 0;
+  for (const hole of holes) {
+    for (let done = 0; done < hole.len;) {
+      const run = runs[r]!;
+      const len = Math.min(hole.len - done, run.len - usedOfRun);
+      maps.push({ lblk: hole.lblk + done, pblk: run.pblk + usedOfRun, len });
+      done += len;
+      usedOfRun += len;
+      if (usedOfRun === run.len) { r++; usedOfRun = 0; }
+    }
+  }
+  return maps;
 }

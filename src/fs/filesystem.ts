@@ -137,6 +137,10 @@ export class Filesystem {
     return this.names.create(parent, name, mode, uid, gid);
   }
 
+  mknod(parent: number, name: string, mode: number, rdev: number, uid: number, gid: number): Attr {
+    return this.names.mknod(parent, name, mode, rdev, uid, gid);
+  }
+
   mkdir(parent: number, name: string, mode: number, uid: number, gid: number): Attr {
     return this.names.mkdir(parent, name, mode, uid, gid);
   }
@@ -177,6 +181,31 @@ export class Filesystem {
 
   store(ino: number): BackingStore {
     return this.files.store(ino);
+  }
+
+  // fallocate(2) and lseek(2)'s SEEK_DATA/SEEK_HOLE on a regular file's blocks (file-store.ts);
+  // the caller keeps the page cache coherent with them.
+
+  allocateRange(ino: number, pos: number, length: number, keepSize: boolean): Promise<void> {
+    return this.files.store(ino).allocateRange(pos, length, keepSize);
+  }
+
+  punchRange(ino: number, pos: number, length: number): Promise<void> {
+    return this.files.store(ino).punchRange(pos, length);
+  }
+
+  zeroRange(ino: number, pos: number, length: number): Promise<void> {
+    return this.files.store(ino).zeroRange(pos, length);
+  }
+
+  /** The first mapped block at or after `index`, or null. */
+  nextDataBlock(ino: number, index: number): number | null {
+    return this.files.store(ino).nextDataBlock(index);
+  }
+
+  /** The first unmapped block at or after `index`. */
+  nextHoleBlock(ino: number, index: number): number {
+    return this.files.store(ino).nextHoleBlock(index);
   }
 
   statfs(): StatFs {

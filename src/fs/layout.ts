@@ -19,8 +19,11 @@ import { crc32c } from '@node-rs/crc32';
 export const BLOCK_SIZE = 4096;
 /** Log records start on sector boundaries, so a scan for later records after a damaged one is cheap. */
 export const SECTOR_SIZE = 512;
-/** 2: inode times in nanoseconds (version 1 held milliseconds; fsck --repair upgrades it). */
-export const FORMAT_VERSION = 2;
+/**
+ * 3: inode records carry a device number and flags, and a ranged unmap record punches holes mid-file.
+ * 2: inode times in nanoseconds (version 1 held milliseconds). fsck --repair upgrades 1 and 2.
+ */
+export const FORMAT_VERSION = 3;
 export const MAGIC = 'COHEREFS';
 export const MAX_NAME_BYTES = 255;
 export const MAX_SYMLINK_BYTES = 4095;

@@ -7,7 +7,8 @@ import { BLOCK_SIZE, decodeSuperblock, encodeSuperblock, FORMAT_VERSION, type Su
 import { CHECKPOINT_HEADER_BYTES, readCheckpointHeader } from './checkpoint.js';
 import { payloadIntact } from './frame.js';
 import { MAX_RECORD_BYTES, scanLog, type LogScan } from './log.js';
-import { decodeOps, MS_TIMES_VERSION } from './records.js';
+import { decodeOps } from './records.js';
+import { isUpgradable } from './upgrade.js';
 import { Metadata } from './metadata.js';
 import type { ImageDevice } from './device.js';
 
@@ -65,7 +66,7 @@ export async function loadImage(
   const valid = copies.flatMap((c) => (c.status === 'ok' ? [c.sb] : []));
   if (copies.every((c) => c.status === 'no-magic')) return fatal('superblock', 'not a coherefs image (no coherefs magic in either superblock copy)');
   const wrongVersion = copies.find((c) => c.status === 'bad-version');
-  if (valid.length === 0 && wrongVersion?.status === 'bad-version' && wrongVersion.version === MS_TIMES_VERSION && version === FORMAT_VERSION) {
+  if (valid.length === 0 && wrongVersion?.status === 'bad-version' && isUpgradable(wrongVersion.version) && version === FORMAT_VERSION) {
     return fatal('superblock', `format version ${wrongVersion.version}, older than this coherefs's version ${FORMAT_VERSION}`,
       `upgrade it with: coherefs fsck --repair ${image}`);
   }

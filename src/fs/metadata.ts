@@ -70,12 +70,14 @@ export class Metadata {
         return [];
       }
       case 'map':
-      case 'punch': {
+      case 'punch':
+      case 'unmap': {
         const extents = this.must(op.ino, op).extents;
         if (!extents) throw new CorruptMetadata(`${op.kind} record names inode ${op.ino}, which is not a regular file`);
         const before = extents.count;
         let freed: Extent[] = [];
-        if (op.kind === 'map') extents.map(op.lblk, op.pblk, op.len); else freed = extents.punchFrom(op.lblk);
+        if (op.kind === 'map') extents.map(op.lblk, op.pblk, op.len);
+        else freed = op.kind === 'punch' ? extents.punchFrom(op.lblk) : extents.punchRange(op.lblk, op.len);
         this.bytes += (extents.count - before) * RECORD_BYTES.map;
         return freed;
       }

@@ -31,7 +31,7 @@ export async function mkfsDevice(device: ImageDevice, options: GeometryOptions =
   const geometry = checkedGeometry(device.size, options);
   const now = currentTime();
   const root = { ino: ROOT_INO, mode: S_IFDIR | 0o755, nlink: 2, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0,
-    size: 0, atimeNs: now, mtimeNs: now, ctimeNs: now, target: '' };
+    rdev: 0, flags: 0, size: 0, atimeNs: now, mtimeNs: now, ctimeNs: now, target: '' };
   const epoch = 1;
   await device.write(geometry.checkpointStart[0] * BLOCK_SIZE, frameCheckpoint(epoch, encodeOps([{ kind: 'inode', attrs: root }])));
   const sb = encodeSuperblock({ geometry, generation: 1, activeSlot: 0, epoch });

@@ -5,7 +5,7 @@
  * holds it.
  */
 import { nextIno } from './counts.js';
-import { Inode, isDir, isLnk, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './inode.js';
+import { Inode, isDevice, isDir, isLnk, isSpecial, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './inode.js';
 import type { Journal } from './journal.js';
 import { BLOCK_SIZE, MAX_NAME_BYTES, MAX_SYMLINK_BYTES, ROOT_INO } from './layout.js';
 import type { Metadata } from './metadata.js';
@@ -16,7 +16,7 @@ import { check, FsError } from '../util/errno.js';
 import { currentTime } from '../util/file-time.js';
 
 /** What stat(2) shows: the inode's attributes, and st_blocks in 512-byte units. */
-export interface Attr extends Omit<InodeAttrs, 'target'> {
+export interface Attr extends Omit<InodeAttrs, 'target' | 'flags'> {
   blocks: number;
 }
 
@@ -77,7 +77,7 @@ export class Namespace {
   getattr(ino: number): Attr {
     const i = this.meta.inode(ino);
     return {
-      ino: i.ino, mode: i.mode, nlink: i.nlink, uid: i.uid, gid: i.gid,
+      ino: i.ino, mode: i.mode, nlink: i.nlink, uid: i.uid, gid: i.gid, rdev: i.rdev,
       size: isDir(i.mode) ? BLOCK_SIZE : i.size,
       blocks: (i.extents?.blocks ?? 0) * (BLOCK_SIZE / 512),
       atimeNs: i.atimeNs, mtimeNs: i.mtimeNs, ctimeNs: i.ctimeNs,
@@ -135,12 +135,12 @@ export class Namespace {
     this.journal.markDirty(dir);
   }
 
-  private makeInode(parent: number, name: string, mode: number, uid: number, gid: number, target = ''): Attr {
+  private makeInode(parent: number, name: string, mode: number, uid: number, gid: number, target = '', rdev = 0): Attr {
     const dir = this.newName(parent, name);
     this.space.reserveMetadata(RECORD_BYTES.inode(Buffer.byteLength(target)) + RECORD_BYTES.link(Buffer.byteLength(name)));
     const now = currentTime();
     const inode = new Inode({
-      ino: this.nextIno++, mode, nlink: isDir(mode) ? 2 : 1, uid, gid, size: Buffer.byteLength(target),
+      ino: this.nextIno++, mode, nlink: isDir(mode) ? 2 : 1, uid, gid, rdev, flags: 0, size: Buffer.byteLength(target),
       atimeNs: now, mtimeNs: now, ctimeNs: now, target,
     });
     this.journal.record({ kind: 'inode', attrs: inode });
@@ -155,6 +155,15 @@ export class Namespace {
     const type = mode & S_IFMT;
     check(type === 0 || type === S_IFREG, 'EINVAL', 'only regular files can be created');
     return this.makeInode(parent, name, S_IFREG | (mode & 0o7777), uid, gid);
+  }
+
+  /**
+   * mknod(2) of a fifo, socket, character or block device (`mode` holds the type); `rdev` is kept for
+   * devices only. Regular files go through create. EINVAL for another type.
+   */
+  mknod(parent: number, name: string, mode: number, rdev: number, uid: number, gid: number): Attr {
+    check(isSpecial(mode), 'EINVAL', `mknod of type ${(mode & S_IFMT).toString(8)}`);
+    return this.makeInode(parent, name, (mode & S_IFMT) | (mode & 0o7777), uid, gid, '', isDevice(mode) ? rdev : 0);
   }
 
   mkdir(parent: number, name: string, mode: number, uid: number, gid: number): Attr {

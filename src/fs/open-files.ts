@@ -10,7 +10,7 @@ import type { ImageDevice } from './device.js';
 import type { Journal } from './journal.js';
 import type { Metadata } from './metadata.js';
 import type { Space } from './space.js';
-import type { BackingStore } from '../mm/backing-store.js';
+import { INODE_EOFBLOCKS } from './records.js';
 import { check } from '../util/errno.js';
 
 export class OpenFiles {
@@ -68,7 +68,7 @@ export class OpenFiles {
   }
 
   /** The BackingStore of a regular file (one per inode, kept while the inode lives). */
-  store(ino: number): BackingStore {
+  store(ino: number): FileStore {
     let store = this.stores.get(ino);
     if (!store) {
       const inode = this.meta.inode(ino);
@@ -96,6 +96,21 @@ function storeHost(device: ImageDevice, journal: Journal, space: Space, durabili
       const runs = inode.extents!.all();
       const last = runs[runs.length - 1];
       if (last && last.lblk + last.len > fromLblk) journal.record({ kind: 'punch', ino: inode.ino, lblk: fromLblk });
+      if (inode.flags & INODE_EOFBLOCKS) {
+        inode.flags &= ~INODE_EOFBLOCKS;
+        journal.markDirty(inode);
+      }
+    },
+    unmapBlocks: (inode, lblk, len) => {
+      // A hole inside one extent splits it: one extent record more.
+      space.reserveExtents(1);
+      journal.record({ kind: 'unmap', ino: inode.ino, lblk, len });
+      space.unreserveExtents(1);
+    },
+    markBlocksPastEnd: (inode) => {
+      if (inode.flags & INODE_EOFBLOCKS) return;
+      inode.flags |= INODE_EOFBLOCKS;
+      journal.markDirty(inode);
     },
     setSize: (inode, size) => {
       inode.size = size;

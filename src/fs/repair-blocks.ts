@@ -10,6 +10,7 @@ import { Allocator } from './allocator.js';
 import { isReg, type Inode } from './inode.js';
 import { BLOCK_SIZE, type Geometry } from './layout.js';
 import type { Metadata } from './metadata.js';
+import { INODE_EOFBLOCKS } from './records.js';
 
 /** A data block to copy before the repaired metadata is written (`to` was free). */
 export interface BlockCopy {
@@ -79,8 +80,9 @@ function mapToFreeBlocks(meta: Metadata, run: Claim[], allocator: Allocator): Bl
   return copies;
 }
 
-/** Unmap the blocks at or past the file's end: they hold nothing a read can see. */
+/** Unmap the blocks at or past the file's end: they hold nothing a read can see (unless fallocate kept them there). */
 function unmapPastEnd(meta: Metadata, file: Inode, repairs: string[]): void {
+  if (file.flags & INODE_EOFBLOCKS) return;
   const endBlock = Math.ceil(file.size / BLOCK_SIZE);
   const runs = file.extents!.all();
   const last = runs[runs.length - 1];
@@ -89,20 +91,10 @@ function unmapPastEnd(meta: Metadata, file: Inode, repairs: string[]): void {
   repairs.push(`inode ${file.ino}: ${freed} blocks mapped past the end of the file (size ${file.size}): unmapped, no data lost`);
 }
 
-/**
- * Unmap one file block, keeping the rest of the map (records can only punch to the end: the tail
- * beyond the block is mapped again). Returns the bytes of the file it held.
- */
+/** Unmap one file block, keeping the rest of the map. Returns the bytes of the file it held. */
 function unmapBlock(meta: Metadata, claim: Claim): number {
   const file = meta.get(claim.ino)!;
-  const keep = file.extents!.all()
-    .filter((e) => e.lblk + e.len > claim.lblk + 1)
-    .map((e) => {
-      const start = Math.max(e.lblk, claim.lblk + 1);
-      return { lblk: start, pblk: e.pblk + (start - e.lblk), len: e.lblk + e.len - start };
-    });
-  meta.apply({ kind: 'punch', ino: claim.ino, lblk: claim.lblk });
-  for (const e of keep) meta.apply({ kind: 'map', ino: claim.ino, ...e });
+  meta.apply({ kind: 'unmap', ino: claim.ino, lblk: claim.lblk, len: 1 });
   return Math.max(0, Math.min(BLOCK_SIZE, file.size - claim.lblk * BLOCK_SIZE));
 }
 

@@ -139,7 +139,7 @@ function lostAndFound(meta: Metadata, root: Inode, repairs: string[]): Inode {
   if (existing && isDir(existing.mode)) return existing;
   const ino = nextIno(meta);
   const now = currentTime();
-  meta.apply({ kind: 'inode', attrs: { ino, mode: S_IFDIR | 0o700, nlink: 2, uid: root.uid, gid: root.gid, size: 0, atimeNs: now, mtimeNs: now, ctimeNs: now, target: '' } });
+  meta.apply({ kind: 'inode', attrs: { ino, mode: S_IFDIR | 0o700, nlink: 2, uid: root.uid, gid: root.gid, rdev: 0, flags: 0, size: 0, atimeNs: now, mtimeNs: now, ctimeNs: now, target: '' } });
   const name = freeName(root, LOST_FOUND);
   meta.apply({ kind: 'link', parent: ROOT_INO, name, ino });
   root.nlink++;

@@ -4,8 +4,8 @@
  * rules mount applies, and write it back as mount does: the stale superblock copy first, then a fresh
  * checkpoint, which starts an empty log and switches both superblock copies to it.
  *
- * An image of format version 1 is upgraded on the way: read as version 1, written back as the current
- * version (upgrade.ts).
+ * An image of an older format version (1 or 2) is upgraded on the way: read as that version, written
+ * back as the current version (upgrade.ts).
  *
  * What repair cannot fix it refuses, writing nothing: an image it cannot load (not an image, another
  * format version, both superblock copies bad, a bad checkpoint, a truncated image) or damage left
@@ -22,6 +22,7 @@ import { BLOCK_SIZE, decodeSuperblock, FORMAT_VERSION } from './layout.js';
 import { loadImage, type LoadedImage, type Progress } from './load.js';
 import { repairBlocks, type BlockCopy } from './repair-blocks.js';
 import { repairNamespace } from './repair-namespace.js';
+import { repairInodeFields } from './repair-inodes.js';
 import { upgradeRepair, versionToRead } from './upgrade.js';
 
 export interface RepairReport {
@@ -76,6 +77,7 @@ async function repairDevice(device: ImageDevice, image: string, options: RepairO
     return { clean: true, repairs: [], problems: [] };
   }
   repairNamespace(meta, repairs);
+  repairInodeFields(meta, repairs);
   const copies = repairBlocks(meta, sb.geometry, repairs);
   const after = checkMetadata(meta, sb.geometry);
   if (after.problems.length) return { clean: false, repairs: [], problems: after.problems };

@@ -13,7 +13,7 @@ const ENTRY_VALID_S = 1;
 export const ATTR_VALID_S = 1;
 const BLKSIZE = 4096;
 /** The attributes of no node (a READDIRPLUS entry without a lookup). */
-export const NO_ATTR: Attr = { ino: 0, mode: 0, nlink: 0, uid: 0, gid: 0, size: 0, blocks: 0, atimeNs: 0n, mtimeNs: 0n, ctimeNs: 0n };
+export const NO_ATTR: Attr = { ino: 0, mode: 0, nlink: 0, uid: 0, gid: 0, rdev: 0, size: 0, blocks: 0, atimeNs: 0n, mtimeNs: 0n, ctimeNs: 0n };
 
 /** Nanoseconds since the epoch from a timespec's two fields. */
 function joinTime(sec: number, nsec: number): bigint {
@@ -26,7 +26,7 @@ export function fuseAttr(a: Attr): S.FuseAttr {
     ino: a.ino, size: a.size, blocks: a.blocks,
     atime: Number(atime!.sec), mtime: Number(mtime!.sec), ctime: Number(ctime!.sec),
     atimensec: atime!.nsec, mtimensec: mtime!.nsec, ctimensec: ctime!.nsec,
-    mode: a.mode, nlink: a.nlink, uid: a.uid, gid: a.gid, rdev: 0, blksize: BLKSIZE, flags: 0,
+    mode: a.mode, nlink: a.nlink, uid: a.uid, gid: a.gid, rdev: a.rdev, blksize: BLKSIZE, flags: 0,
   };
 }
 

@@ -141,7 +141,7 @@ export class KernelBridge {
       case 'symlink':
         return entry(vfs.symlinkat(request.target, ino, request.name, callerOf(header)));
       case 'mknod':
-        return entry(vfs.mknodat(ino, request.name, request.arg.mode, callerOf(header)));
+        return entry(vfs.mknodat(ino, request.name, request.arg.mode, callerOf(header), request.arg.rdev));
       case 'mkdir':
         return entry(vfs.mkdirat(ino, request.name, request.arg.mode, callerOf(header)));
       case 'unlink':
@@ -212,6 +212,13 @@ export class KernelBridge {
         // default_permissions: the kernel checked the mode bits; the node only has to exist.
         vfs.getattr(ino);
         return emptyReply(unique);
+      case 'fallocate': {
+        const { fh, mode, offset, length } = request.arg;
+        await vfs.fallocate(fh, mode, offset, length);
+        return emptyReply(unique);
+      }
+      case 'lseek':
+        return structReply(unique, [S.lseekOut, { offset: vfs.lseek(request.arg.fh, request.arg.offset, request.arg.whence) }]);
       case 'listxattr':
         // No extended attributes are stored (the image has no room for them): every node lists
         // none, as the VFS answers for a filesystem without xattr handlers (vfs_listxattr).

@@ -3,8 +3,9 @@
  * ends live outside mm: the inode write lock in src/vfs/inode-write-lock.ts, the store lock in
  * src/fs/file-store.ts, the journal commit in src/fs/journal.ts.
  *
- *  inode write lock                      (vfs: an append, a write or a copy past EOF, per coherefs inode)
- *    ->pagecache_add_lock, block side    (direct write; copy_file_range, of its destination;
+ *  inode write lock                      (vfs: an append, a write or a copy past EOF, a fallocate;
+ *                                         per coherefs inode)
+ *    ->pagecache_add_lock, block side    (direct write; fallocate; copy_file_range, of its destination;
  *                                         truncate and a freed file's evict take the block side
  *                                         with no inode write lock)
  *      ->page lock                       (invalidate_inode_pages2_range, truncate_pagecache; a
@@ -71,6 +72,7 @@ import { copyFileRange as copyRange } from './copy-range.js';
 import { directRead as dioRead, directWrite as dioWrite } from './direct-io.js';
 import type { ErrseqCursor } from './errseq.js';
 import { filemapRead, flush as filemapFlush, fsync as filemapFsync, genericPerformWrite, truncate as filemapTruncate, truncateInodePagesFinal } from './filemap.js';
+import { truncatePagecacheRange, withBlockSide } from './fallocate.js';
 import type { UserBuffer } from './iov-iter.js';
 import type { Mapping } from './mapping.js';
 import { MappedView } from './mapped-view.js';
@@ -91,6 +93,7 @@ export type { PageCacheStats, CacheGauges, StatsSnapshot } from './stats.js';
 export { PAGE_SIZE } from './page.js';
 export { current, onBehalfOf, runTask, type Task } from './task.js';
 export { reportWaitFor, type WaitForReport, type LockReport, type TaskName } from './watchdog.js';
+export { seekHoleData, type BlockMapSeek } from './fallocate.js';
 
 /** Read into dst at file offset pos through the cache; returns the bytes read (short at EOF). */
 export function bufferedRead(mapping: Mapping, pos: number, dst: UserBuffer): Promise<number> {
@@ -159,4 +162,13 @@ export function mmap(mapping: Mapping, offset: number, length: number): MappedVi
   check(Number.isSafeInteger(offset) && offset >= 0 && offset % PAGE_SIZE === 0, 'EINVAL', 'mmap offset must be page aligned');
   check(Number.isSafeInteger(length) && length > 0, 'EINVAL', 'mmap length must be positive');
   return new MappedView(mapping, offset, length);
+}
+
+/**
+ * fallocate(2)'s work on the file's blocks, run by `work` under the mapping's block side; `work`
+ * calls `dropRange` (truncate_pagecache_range()) before it punches or zeroes a range in the store.
+ * Context: takes and releases the mapping's block side; may sleep on page locks and writeback.
+ */
+export function changeFileBlocks<T>(mapping: Mapping, work: (dropRange: (start: number, end: number) => Promise<void>) => Promise<T>): Promise<T> {
+  return inTask('fallocate', () => withBlockSide(mapping, () => work((start, end) => truncatePagecacheRange(mapping, start, end))));
 }

@@ -19,6 +19,7 @@ import { namesOf, walkParent, walkPath } from './path-walk.js';
 import { initOwner, suidgidToKill, type Caller } from './caller.js';
 import { LookupCounts } from './lookup-counts.js';
 import { O_EXCL } from './open-flags.js';
+import { fallocateFile, lseekFile } from './fallocate.js';
 import { copyBetweenHandles } from './copy-range.js';
 
 const { S_IFMT, S_IFREG, S_IFDIR } = constants;
@@ -185,14 +186,18 @@ export class Vfs {
     return this.fs.statfs();
   }
 
+  /** The libfuse transport's mknod: regular files only (its binding passes no device number). */
   mknod(path: string, mode: number): void {
+    check((mode & S_IFMT) === S_IFREG || (mode & S_IFMT) === 0, 'EPERM', 'the libfuse transport makes regular files, directories and symlinks only');
     const { parent, name } = walkParent(this.fs, path);
     this.mknodat(parent, name, mode, this.owner);
   }
 
-  mknodat(parent: number, name: string, mode: number, caller: Caller): Attr {
-    check((mode & S_IFMT) === S_IFREG || (mode & S_IFMT) === 0, 'EPERM', 'coherefs holds regular files, directories and symlinks only');
-    const owner = initOwner(this.fs.getattr(parent), S_IFREG | (mode & 0o7777), caller);
+  /** mknod(2): a regular file, or a fifo, socket, character or block device (with its device number). */
+  mknodat(parent: number, name: string, mode: number, caller: Caller, rdev = 0): Attr {
+    const type = (mode & S_IFMT) || S_IFREG;
+    const owner = initOwner(this.fs.getattr(parent), type | (mode & 0o7777), caller);
+    if (type !== S_IFREG) return this.fs.mknod(parent, name, owner.mode, rdev, owner.uid, owner.gid);
     return this.fs.create(parent, name, owner.mode, owner.uid, owner.gid);
   }
 
@@ -416,6 +421,25 @@ export class Vfs {
 
   ftruncate(fh: number, size: number): Promise<void> {
     return this.truncateInode(this.handles.get(fh).ino, size);
+  }
+
+  /**
+   * fallocate(2) on an open handle (fallocate.ts): EBADF unless open for writing; mtime and ctime
+   * move when the data or the size changed.
+   * Context: takes the inode's write lock (the size may grow), then the mapping's block side.
+   */
+  fallocate(fh: number, mode: number, offset: number, length: number): Promise<void> {
+    const handle = this.handles.get(fh);
+    check(handle.writable, 'EBADF', 'handle not open for writing');
+    return this.active.run(() => this.writeLocks.serialize(handle.ino, () => runTask(`fallocate fh${fh}`, async () => {
+      if (await fallocateFile(this.fs, handle.ino, handle.mapping, mode, offset, length)) this.fs.fileUpdateTime(handle.ino);
+    })));
+  }
+
+  /** lseek(2)'s SEEK_DATA and SEEK_HOLE (fallocate.ts). Context: no lock; the answer may be stale at once. */
+  lseek(fh: number, offset: number, whence: number): number {
+    const handle = this.handles.get(fh);
+    return lseekFile(this.fs, handle.ino, handle.mapping, offset, whence);
   }
 
   private truncateInode(ino: number, size: number): Promise<void> {

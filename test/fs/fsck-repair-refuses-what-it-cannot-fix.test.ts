@@ -52,13 +52,13 @@ describe('fsck --repair refuses', () => {
     const path = await image();
     const device = await FileDevice.open(path);
     await rewriteMetadata(device, (meta) => {
-      const attrs = { ...meta.get(2)!, ino: 50, mode: 0o010644 };
+      const attrs = { ...meta.get(2)!, ino: 50, mode: 0o070644 };
       meta.apply({ kind: 'inode', attrs });
-      meta.apply({ kind: 'link', parent: ROOT_INO, name: 'fifo', ino: 50 });
+      meta.apply({ kind: 'link', parent: ROOT_INO, name: 'odd', ino: 50 });
       meta.get(ROOT_INO)!.nlink = 9;
     });
     await device.close();
-    await expectRefused(path, /^inode 50: unknown file type \(mode 10644\)$/);
+    await expectRefused(path, /^inode 50: unknown file type \(mode 70644\)$/);
     expect((await fsck(path)).problems).toContain('inode 1: directory link count 9, expected 2');
   });
 

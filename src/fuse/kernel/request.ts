@@ -40,6 +40,8 @@ export type RequestBody =
   | { op: 'fsyncdir'; arg: Out<typeof S.fsyncIn> }
   | { op: 'access'; arg: Out<typeof S.accessIn> }
   | { op: 'interrupt'; arg: Out<typeof S.interruptIn> }
+  | { op: 'fallocate'; arg: Out<typeof S.fallocateIn> }
+  | { op: 'lseek'; arg: Out<typeof S.lseekIn> }
   /** LISTXATTR: `arg.size` 0 asks for the length of the list only. */
   | { op: 'listxattr'; arg: Out<typeof S.getxattrIn> }
   /** GETXATTR, SETXATTR, REMOVEXATTR: not served (see the bridge); the body is not needed. */
@@ -131,6 +133,8 @@ function decodeBody(opcode: number, body: BodyReader): RequestBody {
     case Opcode.FSYNCDIR: return { op: 'fsyncdir', arg: body.struct(S.fsyncIn) };
     case Opcode.ACCESS: return { op: 'access', arg: body.struct(S.accessIn) };
     case Opcode.INTERRUPT: return { op: 'interrupt', arg: body.struct(S.interruptIn) };
+    case Opcode.FALLOCATE: return { op: 'fallocate', arg: body.struct(S.fallocateIn) };
+    case Opcode.LSEEK: return { op: 'lseek', arg: body.struct(S.lseekIn) };
     case Opcode.LISTXATTR: return { op: 'listxattr', arg: body.struct(S.getxattrIn) };
     case Opcode.GETXATTR: case Opcode.SETXATTR: case Opcode.REMOVEXATTR: return { op: 'xattrUnsupported' };
     case Opcode.COPY_FILE_RANGE: return { op: 'copyFileRange', arg: body.struct(S.copyFileRangeIn), wide: false };

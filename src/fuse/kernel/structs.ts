@@ -95,6 +95,14 @@ export const forgetOne = struct({ nodeid: 'u64', nlookup: 'u64' }, 16);
 
 export const interruptIn = struct({ unique: 'u64n' }, 8);
 
+/** FALLOCATE: `mode` holds the FALLOC_FL_* bits (the kernel passes KEEP_SIZE, PUNCH_HOLE and ZERO_RANGE only). */
+export const fallocateIn = struct({ fh: 'u64', offset: 'u64', length: 'u64', mode: 'u32', padding: 4 }, 32);
+
+/** LSEEK: the kernel sends only SEEK_DATA and SEEK_HOLE; the offset is a signed loff_t. */
+export const lseekIn = struct({ fh: 'u64', offset: 'i64', whence: 'u32', padding: 4 }, 24);
+
+export const lseekOut = struct({ offset: 'i64' }, 8);
+
 export const kstatfs = struct({
   blocks: 'u64', bfree: 'u64', bavail: 'u64', files: 'u64', ffree: 'u64', bsize: 'u32', namelen: 'u32', frsize: 'u32',
   padding: 4, spare: 24,

@@ -1,6 +1,7 @@
 /**
- * Guards the format change of inode times (version 1: milliseconds; 2: nanoseconds). An image that
- * format version 1 wrote (fixtures/make-v1-image.mjs; a checkpoint and a log after it) is refused by
+ * Guards the format changes (version 1: times in milliseconds; 2: nanoseconds; 3: device numbers,
+ * inode flags, ranged unmap records). An image that format version 1 or 2 wrote
+ * (fixtures/make-v1-image.mjs, make-v2-image.mjs; a checkpoint and a log after it) is refused by
  * mount, with the command that upgrades it, and reported by fsck, neither writing a byte;
  * `coherefs fsck --repair` upgrades it keeping every file, its data and its times, after which fsck
  * is clean and it mounts. After a power cut anywhere in the upgrade, also with a superblock copy left
@@ -20,17 +21,30 @@ interface Entry {
   mode: number; nlink: number; uid: number; gid: number; size: number;
   atimeNs: bigint; mtimeNs: bigint; ctimeNs: bigint; target?: string; sha256?: string;
 }
-type V1Entry = Omit<Entry, 'atimeNs' | 'mtimeNs' | 'ctimeNs'> & { atimeMs: number; mtimeMs: number; ctimeMs: number };
+type Times<T> = { atimeNs: T; mtimeNs: T; ctimeNs: T };
+type V1Entry = Omit<Entry, keyof Times<bigint>> & { atimeMs: number; mtimeMs: number; ctimeMs: number };
+type V2Entry = Omit<Entry, keyof Times<bigint>> & Times<string>;
 
 const fixture = (name: string): Promise<Buffer> => readFile(new URL(`./fixtures/${name}`, import.meta.url));
-const v1Bytes = async (): Promise<Buffer> => gunzipSync(await fixture('v1-image.img.gz'));
+const imageBytes = async (version: number): Promise<Buffer> => gunzipSync(await fixture(`v${version}-image.img.gz`));
 
-/** What version 1 showed for each path, its times in nanoseconds. */
-async function expectedTree(): Promise<Record<string, Entry>> {
-  const v1 = JSON.parse((await fixture('v1-image.json')).toString()) as Record<string, V1Entry>;
-  return Object.fromEntries(Object.entries(v1).map(([path, { atimeMs, mtimeMs, ctimeMs, ...rest }]) =>
-    [path, { ...rest, atimeNs: BigInt(atimeMs) * 1_000_000n, mtimeNs: BigInt(mtimeMs) * 1_000_000n, ctimeNs: BigInt(ctimeMs) * 1_000_000n }]));
+/** What the old version showed for each path, its times in nanoseconds. */
+async function expectedTree(version: number): Promise<Record<string, Entry>> {
+  const listed = JSON.parse((await fixture(`v${version}-image.json`)).toString()) as Record<string, V1Entry | V2Entry>;
+  return Object.fromEntries(Object.entries(listed).map(([path, entry]) => {
+    if ('atimeMs' in entry) {
+      const { atimeMs, mtimeMs, ctimeMs, ...rest } = entry;
+      return [path, { ...rest, atimeNs: BigInt(atimeMs) * 1_000_000n, mtimeNs: BigInt(mtimeMs) * 1_000_000n, ctimeNs: BigInt(ctimeMs) * 1_000_000n }];
+    }
+    const { atimeNs, mtimeNs, ctimeNs, ...rest } = entry;
+    return [path, { ...rest, atimeNs: BigInt(atimeNs), mtimeNs: BigInt(mtimeNs), ctimeNs: BigInt(ctimeNs) }];
+  }));
 }
+
+const upgradeLine = (version: number): string => ({
+  1: 'format version 1 upgraded to 3 (inode times kept exactly, now in nanoseconds; inodes gain device numbers and flags)',
+  2: 'format version 2 upgraded to 3 (inodes gain device numbers and flags; files kept as they were)',
+})[version]!;
 
 /** Every path of the mounted image with its attributes, symlink target and data hash. */
 async function tree(fs: Filesystem, path = '/', ino = ROOT_INO, out: Record<string, Entry> = {}): Promise<Record<string, Entry>> {
@@ -57,14 +71,14 @@ async function mountedTree(device: ImageDevice): Promise<Record<string, Entry>> 
   }
 }
 
-describe('a format version 1 image', () => {
+for (const version of [1, 2]) describe(`a format version ${version} image`, () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let image: string;
   beforeEach(async () => {
     ({ dir, cleanup } = await tempDir());
-    image = join(dir, 'v1.img');
-    await writeFile(image, await v1Bytes());
+    image = join(dir, `v${version}.img`);
+    await writeFile(image, await imageBytes(version));
   });
   afterEach(() => cleanup());
 
@@ -72,21 +86,21 @@ describe('a format version 1 image', () => {
     const before = await sha256(image);
     const upgrade = `upgrade it with: coherefs fsck --repair ${image}`;
     await expect(Filesystem.mount(image, { commitIntervalMs: 0 })).rejects.toThrow(
-      `cannot mount: superblock: format version 1, older than this coherefs's version 2 (${upgrade})`);
+      `cannot mount: superblock: format version ${version}, older than this coherefs's version 3 (${upgrade})`);
     const run = await cli('fsck', image);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`problem: superblock: format version 1, older than this coherefs's version 2 (${upgrade})`);
+    expect(run.stdout).toContain(`problem: superblock: format version ${version}, older than this coherefs's version 3 (${upgrade})`);
     expect(await sha256(image)).toBe(before);
   });
 
   it('is upgraded by fsck --repair keeping every file, its data and times; then fsck is clean and it mounts', async () => {
     const repaired = await cli('fsck', '--repair', image);
-    expect(repaired.stdout).toContain('\n  repaired: format version 1 upgraded to 2 (inode times kept exactly, now in nanoseconds)\n');
+    expect(repaired.stdout).toContain(`\n  repaired: ${upgradeLine(version)}\n`);
     expect(repaired.stdout).toContain(`\n${image}: clean\n`);
     expect(repaired.code).toBe(0);
     expect(await fsck(image)).toMatchObject({ clean: true, problems: [] });
     const fs = await Filesystem.mount(image, { commitIntervalMs: 0 });
-    expect(await tree(fs)).toEqual(await expectedTree());
+    expect(await tree(fs)).toEqual(await expectedTree(version));
     await fs.unmount();
 
     const again = await cli('fsck', '--repair', image);
@@ -96,19 +110,19 @@ describe('a format version 1 image', () => {
 
   /** The fixture with superblock copy B left older by a power cut: naming the idle slot, the one the upgrade writes. */
   async function withStaleCopyB(): Promise<Uint8Array> {
-    const bytes = new Uint8Array(await v1Bytes());
-    const copy = decodeSuperblock(Buffer.from(bytes.subarray(0, BLOCK_SIZE)), 1);
+    const bytes = new Uint8Array(await imageBytes(version));
+    const copy = decodeSuperblock(Buffer.from(bytes.subarray(0, BLOCK_SIZE)), version);
     if (copy.status !== 'ok') throw new Error('the fixture has a bad superblock');
     const { sb } = copy;
-    bytes.set(encodeSuperblock({ ...sb, generation: sb.generation - 1, activeSlot: 1 - sb.activeSlot, epoch: sb.epoch - 1 }, 1), BLOCK_SIZE);
+    bytes.set(encodeSuperblock({ ...sb, generation: sb.generation - 1, activeSlot: 1 - sb.activeSlot, epoch: sb.epoch - 1 }, version), BLOCK_SIZE);
     return bytes;
   }
 
-  for (const [name, image] of [['as written', async () => new Uint8Array(await v1Bytes())], ['with copy B stale', withStaleCopyB]] as const) {
+  for (const [name, image] of [['as written', async () => new Uint8Array(await imageBytes(version))], ['with copy B stale', withStaleCopyB]] as const) {
     it(`after a power cut anywhere in its upgrade (${name}), repair finishes it, and it mounts with everything`, async () => {
-      const expected = await expectedTree();
+      const expected = await expectedTree(version);
       const device = new RecordingDevice(new MemoryDevice(await image()));
-      expect((await repair(device)).repairs[0]).toMatch(/^format version 1 upgraded to 2/);
+      expect((await repair(device)).repairs[0]).toBe(upgradeLine(version));
       const fates = [() => () => 0, () => () => 0.45, (cut: number) => seededRandom(cut)];
       for (let cut = 0; cut <= device.trace.length; cut++) {
         for (const fate of fates) {
