@@ -7,7 +7,7 @@ MOUNTPOINT ?= mnt
 MOUNT_OPTS ?=
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
-DEBIAN_PACKAGES := libfuse2 fuse fio util-linux
+DEBIAN_PACKAGES := libfuse2 fuse fio util-linux xfsprogs
 
 # What tsc compiles (tsconfig.json's include); the build reruns only when one of them changed.
 TS_SOURCES := $(shell find src tools bench test -name '*.ts') tsconfig.json
@@ -16,7 +16,7 @@ NPM_STAMP := node_modules/.package-lock.json
 
 .PHONY: deps debian-packages build install uninstall test lint mount demo bench bench-quick docker-test clean FORCE
 
-## deps: Debian packages (libfuse2, fuse, fio, util-linux for flock, fallocate and setpriv) when missing and root, then npm ci when the lock changed
+## deps: Debian packages (libfuse2, fuse, fio, util-linux for flock, fallocate and setpriv, xfsprogs for xfs_io in the tests) when missing and root, then npm ci when the lock changed
 deps: debian-packages $(NPM_STAMP)
 
 debian-packages:

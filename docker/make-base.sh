@@ -30,7 +30,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # Same layout as the official node images: node, npm and npx in /usr/local.
 mmdebstrap --variant=minbase --quiet \
-  --include=fuse,libfuse2,fio,python3,util-linux,libstdc++6,ca-certificates \
+  --include=fuse,libfuse2,fio,python3,util-linux,xfsprogs,libstdc++6,ca-certificates \
   --customize-hook='mkdir -p "$1/usr/local/lib/node_modules"' \
   --customize-hook="copy-in $node_bin /usr/local/bin" \
   --customize-hook="copy-in $npm_dir /usr/local/lib/node_modules" \
