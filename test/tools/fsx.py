@@ -2,7 +2,8 @@
 """fsx for coherefs: random buffered, O_DIRECT and mapped IO on one file, checked against a model.
 
 Usage: fsx.py FILE [--ops N] [--seed S] [--max-size BYTES] [--max-len BYTES] [--align BYTES]
-              [--request-bytes BYTES] [--save-model PATH] [--quiet]
+              [--request-bytes BYTES] [--shared-maps] [--fallocate] [--copy-range] [--seek]
+              [--expect-unsupported FEATURE,...] [--save-model PATH] [--quiet]
 
 In the manner of fsx (xfstests' file system exerciser): one file, two handles on it, one buffered
 and one O_DIRECT, and a random sequence of operations:
@@ -16,6 +17,21 @@ and one O_DIRECT, and a random sequence of operations:
                           returns their count; with none of them, EINVAL and nothing changes
   truncate                ftruncate, shrinking or growing
   fsync, reopen           fsync the file; close both handles and open them again
+Each flag adds operations (xfstests' fsx has them as -F/-H/-z/-C and its mapped writes):
+  --shared-maps           mapwrite: bytes stamped through a MAP_SHARED writable mapping, msync'd
+                          (MS_SYNC) half the time, then unmapped (the kernel writes its dirty pages
+                          back as FUSE writes, then or later); mapread maps MAP_SHARED half the time
+  --fallocate             falloc (mode 0 or FALLOC_FL_KEEP_SIZE), punch (PUNCH_HOLE|KEEP_SIZE), zero
+                          (ZERO_RANGE, with or without KEEP_SIZE): fallocate(2) through libc
+  --copy-range            copyrange: copy_file_range(2) within the file (apart; ranges that overlap
+                          must fail with EINVAL and change nothing) or from a second file, FILE.src,
+                          rewritten in part before the copy half the time
+  --seek                  seek: lseek(2) SEEK_DATA / SEEK_HOLE, checked against the model: data is
+                          never found past a non-zero byte, a hole reads as zeros up to the next data,
+                          ENXIO at or past EOF
+--expect-unsupported shared-maps,fallocate (for a mount that serves neither) tries each such call
+once before the run and requires its documented failure: a MAP_SHARED mapping ENODEV, fallocate(2)
+in each mode EOPNOTSUPP, the file unchanged.
 After each operation the file's size, and after each read the bytes, must equal the model's. Every
 write stamps its bytes with its operation number, so a wrong byte tells which write it came from: a
 stale read shows an older write's stamp.
@@ -26,6 +42,7 @@ contents at the end (after fsync), for a check after remount.
 """
 import argparse
 import collections
+import ctypes
 import errno
 import mmap
 import os
@@ -35,6 +52,23 @@ import time
 
 PAGE = mmap.PAGESIZE
 STAMP_CYCLE = bytes(range(256)) * 2
+
+# include/uapi/linux/falloc.h
+FALLOC_FL_KEEP_SIZE = 0x01
+FALLOC_FL_PUNCH_HOLE = 0x02
+FALLOC_FL_ZERO_RANGE = 0x10
+FALLOC_MODES = [0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+                FALLOC_FL_ZERO_RANGE, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE]
+
+LIBC = ctypes.CDLL(None, use_errno=True)
+LIBC.fallocate64.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+
+
+def fallocate(fd, mode, pos, length):
+    """fallocate(2) in any mode (os.posix_fallocate knows mode 0 only); OSError on failure."""
+    if LIBC.fallocate64(fd, mode, pos, length) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f'fallocate mode {mode:#x} at {pos} +{length}: {os.strerror(err)}')
 
 
 def stamp(op_no, pos, length):
@@ -70,8 +104,17 @@ class Fsx:
         # One page-aligned buffer for O_DIRECT transfers (anonymous mappings are page-aligned), long
         # enough for a misaligned write across requests.
         self.dio_buf = mmap.mmap(-1, max(args.max_len, args.max_size) + PAGE)
-        self.fd = self.fd_direct = -1
+        self.fd = self.fd_direct = self.fd_source = -1
+        self.ops = list(self.OPS)
+        for flag, ops in self.FLAG_OPS.items():
+            if getattr(args, flag):
+                self.ops += ops
         self.open(os.O_CREAT | os.O_TRUNC)
+        self.source = bytearray()
+        if args.copy_range:
+            self.fd_source = os.open(path + '.src', os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+            self.source[:] = stamp(0, 0, args.max_size // 2)
+            os.pwrite(self.fd_source, self.source, 0)
 
     def open(self, extra=0):
         self.fd = os.open(self.path, os.O_RDWR | extra, 0o644)
@@ -80,6 +123,11 @@ class Fsx:
     def close(self):
         os.close(self.fd)
         os.close(self.fd_direct)
+
+    def close_all(self):
+        self.close()
+        if self.fd_source >= 0:
+            os.close(self.fd_source)
 
     # --- model -------------------------------------------------------------------------------
 
@@ -187,20 +235,38 @@ class Fsx:
             raise Mismatch(f'a misaligned direct write at {pos} +{length} wrote {n} bytes, expected {expected}')
         self.model_write(pos, self.dio_buf[:n])
 
-    def fresh_map(self):
-        """A new MAP_PRIVATE mapping of the whole file. New each time: pages a private mapping has
-        faulted in need not show later writes (POSIX leaves it open), while FUSE drops a direct_io
-        file's kernel pages at each mmap(), so a new mapping starts from what the daemon has now."""
-        return mmap.mmap(self.fd, len(self.model), flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ)
+    def fresh_map(self, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ):
+        """A new mapping of the whole file. New each time: pages a private mapping has faulted in
+        need not show later writes (POSIX leaves it open), while FUSE drops a direct_io file's
+        kernel pages at each mmap(), so a new mapping starts from what the daemon has now."""
+        return mmap.mmap(self.fd, len(self.model), flags=flags, prot=prot)
+
+    def map_span(self):
+        """A random (pos, length) inside the file: a mapping faults SIGBUS past its last page."""
+        pos = self.rng.randrange(0, len(self.model))
+        return pos, self.rng.randrange(1, min(self.args.max_len, len(self.model) - pos) + 1)
 
     def op_mapread(self):
         if not self.model:
             return self.op_write()
-        pos = self.rng.randrange(0, len(self.model))
-        length = self.rng.randrange(1, min(self.args.max_len, len(self.model) - pos) + 1)
-        self.note(f'mapread {pos} +{length}')
-        with self.fresh_map() as mapped:
+        pos, length = self.map_span()
+        shared = self.args.shared_maps and self.rng.random() < 0.5
+        self.note(f'mapread {pos} +{length}{" shared" if shared else ""}')
+        with self.fresh_map(mmap.MAP_SHARED if shared else mmap.MAP_PRIVATE) as mapped:
             self.expect('mapread', pos, mapped[pos:pos + length], bytes(self.model[pos:pos + length]))
+
+    def op_mapwrite(self):
+        if not self.model:
+            return self.op_write()
+        pos, length = self.map_span()
+        sync = self.rng.random() < 0.5
+        self.note(f'mapwrite {pos} +{length}{" msync" if sync else ""}')
+        data = stamp(self.op_no, pos, length)
+        with self.fresh_map(mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE) as mapped:
+            mapped[pos:pos + length] = data
+            if sync:
+                mapped.flush()
+        self.model_write(pos, data)
 
     def op_dwrite_from_map(self):
         align = self.args.align
@@ -241,17 +307,160 @@ class Fsx:
         self.close()
         self.open()
 
+    def op_falloc(self):
+        pos, length = self.span()
+        mode = self.rng.choice([0, FALLOC_FL_KEEP_SIZE])
+        self.note(f'falloc {pos} +{length} mode {mode:#x}')
+        fallocate(self.fd, mode, pos, length)
+        if not mode & FALLOC_FL_KEEP_SIZE and pos + length > len(self.model):
+            self.model.extend(bytes(pos + length - len(self.model)))
+
+    def op_punch(self):
+        pos, length = self.span()
+        self.note(f'punch {pos} +{length}')
+        fallocate(self.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, pos, length)
+        end = min(pos + length, len(self.model))
+        if pos < end:
+            self.model[pos:end] = bytes(end - pos)
+
+    def op_zero(self):
+        pos, length = self.span()
+        mode = FALLOC_FL_ZERO_RANGE | self.rng.choice([0, FALLOC_FL_KEEP_SIZE])
+        self.note(f'zero {pos} +{length} mode {mode:#x}')
+        fallocate(self.fd, mode, pos, length)
+        end = pos + length if not mode & FALLOC_FL_KEEP_SIZE else min(pos + length, len(self.model))
+        if pos < end:
+            self.model_write(pos, bytes(end - pos))
+
+    def op_copyrange(self):
+        if self.rng.random() < 0.5:
+            return self.copy_from_other_file()
+        if not self.model:
+            return self.op_write()
+        src, length = self.span()
+        src %= len(self.model)
+        dst = self.rng.randrange(0, self.args.max_size - length + 1)
+        count = min(length, len(self.model) - src)
+        overlap = dst < src + count and src < dst + count
+        self.note(f'copyrange {dst} +{length} from {src}{" (overlap)" if overlap else ""}')
+        data = bytes(self.model[src:src + count])
+        try:
+            n = os.copy_file_range(self.fd, self.fd, length, src, dst)
+        except OSError as err:
+            if err.errno == errno.EINVAL and overlap:
+                return
+            raise
+        if overlap:
+            raise Mismatch(f'copy_file_range within the file from {src} to {dst} +{count} overlaps, yet copied {n} bytes')
+        if n != count:
+            raise Mismatch(f'copy_file_range from {src} to {dst} copied {n} bytes, expected {count}')
+        self.model_write(dst, data)
+
+    def copy_from_other_file(self):
+        """copy_file_range from FILE.src, whose model is self.source; half the time part of it is
+        rewritten first (buffered, not synced), so the copy must see what its cache holds."""
+        if self.rng.random() < 0.5:
+            pos, length = self.span()
+            data = stamp(self.op_no, pos, length)
+            if os.pwrite(self.fd_source, data, pos) != length:
+                raise Mismatch(f'short buffered write to the copy source at {pos}')
+            if pos + length > len(self.source):
+                self.source.extend(bytes(pos + length - len(self.source)))
+            self.source[pos:pos + length] = data
+            self.note(f'write to the copy source {pos} +{length}')
+        src, length = self.span()
+        dst = self.rng.randrange(0, self.args.max_size - length + 1)
+        count = max(0, min(length, len(self.source) - src))
+        self.note(f'copyrange {dst} +{length} from the copy source at {src}')
+        n = os.copy_file_range(self.fd_source, self.fd, length, src, dst)
+        if n != count:
+            raise Mismatch(f'copy_file_range from the copy source at {src} to {dst} copied {n} bytes, expected {count}')
+        if count:
+            self.model_write(dst, self.source[src:src + count])
+
+    def op_seek(self):
+        pos = self.rng.randrange(0, self.args.max_size)
+        whence = self.rng.choice([os.SEEK_DATA, os.SEEK_HOLE])
+        name = 'SEEK_DATA' if whence == os.SEEK_DATA else 'SEEK_HOLE'
+        self.note(f'seek {pos} {name}')
+        size = len(self.model)
+        try:
+            found = os.lseek(self.fd, pos, whence)
+        except OSError as err:
+            if err.errno != errno.ENXIO:
+                raise
+            if pos < size and (whence == os.SEEK_HOLE or any(self.model[pos:])):
+                raise Mismatch(f'{name} from {pos} failed with ENXIO before EOF ({size})'
+                               f'{"" if whence == os.SEEK_HOLE else " with data after it"}')
+            return
+        if pos >= size:
+            raise Mismatch(f'{name} from {pos}, at or past EOF ({size}), found {found}: expected ENXIO')
+        if whence == os.SEEK_DATA:
+            if not pos <= found < size:
+                raise Mismatch(f'SEEK_DATA from {pos} found {found}, outside [{pos}, {size})')
+            self.expect_zeros(f'SEEK_DATA from {pos} skipped to {found}', pos, found)
+            return
+        if not pos <= found <= size:
+            raise Mismatch(f'SEEK_HOLE from {pos} found {found}, outside [{pos}, {size}]')
+        # The hole lasts up to the next data, and must read as zeros all along.
+        try:
+            data = os.lseek(self.fd, found, os.SEEK_DATA) if found < size else size
+        except OSError as err:
+            if err.errno != errno.ENXIO:
+                raise
+            data = size
+        if found < size and data <= found:
+            raise Mismatch(f'SEEK_HOLE from {pos} found {found}, where SEEK_DATA finds data')
+        self.expect_zeros(f'the hole SEEK_HOLE from {pos} found at {found}, up to the data at {data},', found, data)
+
+    def expect_zeros(self, what, start, end):
+        if any(self.model[start:end]):
+            at = next(i for i in range(start, end) if self.model[i])
+            raise Mismatch(f'{what}: the model holds data at {at} (byte {self.model[at]:#04x}, written by an op '
+                           f'numbered {writer_of(self.model[at], at)} mod 256)')
+
+    def expect_unsupported(self, features):
+        """Each call of each feature once, with its documented failure; the file unchanged."""
+        for feature in features:
+            if feature == 'shared-maps':
+                for prot in (mmap.PROT_READ, mmap.PROT_READ | mmap.PROT_WRITE):
+                    self.expect_errno(f'a MAP_SHARED mapping (prot {prot})', errno.ENODEV,
+                                      lambda: mmap.mmap(self.fd, max(1, len(self.model)), flags=mmap.MAP_SHARED, prot=prot).close())
+            elif feature == 'fallocate':
+                for mode in FALLOC_MODES:
+                    self.expect_errno(f'fallocate mode {mode:#x}', errno.EOPNOTSUPP, lambda: fallocate(self.fd, mode, 0, PAGE))
+            self.check_size()
+            self.expect(f'after the unsupported {feature}', 0, os.pread(self.fd, len(self.model) + 1, 0), bytes(self.model))
+
+    @staticmethod
+    def expect_errno(what, wanted, call):
+        try:
+            call()
+        except OSError as err:
+            if err.errno == wanted:
+                return
+            raise Mismatch(f'{what} failed with {errno.errorcode.get(err.errno, err.errno)}, expected {errno.errorcode[wanted]}')
+        raise Mismatch(f'{what} succeeded, expected {errno.errorcode[wanted]}')
+
     OPS = [
         ('read', 18), ('write', 18), ('dread', 14), ('dwrite', 14), ('mapread', 8),
         ('dwrite-from-map', 5), ('dwrite-misaligned', 2), ('truncate', 8), ('fsync', 3), ('reopen', 2),
     ]
+    # The operations each flag adds.
+    FLAG_OPS = {
+        'shared_maps': [('mapwrite', 8)],
+        'fallocate': [('falloc', 3), ('punch', 4), ('zero', 4)],
+        'copy_range': [('copyrange', 6)],
+        'seek': [('seek', 5)],
+    }
 
     def note(self, text):
         self.log.append(f'{self.op_no:7d} {text}')
 
     def run(self):
-        names = [name for name, _ in self.OPS]
-        weights = [weight for _, weight in self.OPS]
+        self.expect_unsupported(self.args.expect_unsupported)
+        names = [name for name, _ in self.ops]
+        weights = [weight for _, weight in self.ops]
         started = last_report = time.monotonic()
         for self.op_no in range(1, self.args.ops + 1):
             name = self.rng.choices(names, weights)[0]
@@ -278,6 +487,12 @@ def main():
     parser.add_argument('--align', type=int, default=512, help='O_DIRECT alignment (the mount\'s dio_align)')
     parser.add_argument('--request-bytes', type=int, default=1 << 20,
                         help='largest FUSE request: 1 MiB on the kernel transport, 128 KiB on libfuse')
+    parser.add_argument('--shared-maps', action='store_true', help='mapwrite, and MAP_SHARED mapreads')
+    parser.add_argument('--fallocate', action='store_true', help='falloc, punch and zero: fallocate(2)')
+    parser.add_argument('--copy-range', action='store_true', help='copyrange: copy_file_range(2)')
+    parser.add_argument('--seek', action='store_true', help='seek: lseek(2) SEEK_DATA and SEEK_HOLE')
+    parser.add_argument('--expect-unsupported', default='', type=lambda text: [f for f in text.split(',') if f],
+                        help='shared-maps,fallocate: calls the mount must refuse (each tried once, first)')
     parser.add_argument('--save-model', help='write the expected final contents here')
     parser.add_argument('--quiet', action='store_true', help='no progress lines')
     args = parser.parse_args()
@@ -285,6 +500,11 @@ def main():
         parser.error('--max-len and --max-size must be multiples of --align, and --max-len <= --max-size')
     if args.request_bytes <= 0 or args.request_bytes % args.align:
         parser.error('--request-bytes must be a positive multiple of --align')
+    unknown = set(args.expect_unsupported) - {'shared-maps', 'fallocate'}
+    if unknown:
+        parser.error(f'--expect-unsupported takes shared-maps and fallocate, not {",".join(sorted(unknown))}')
+    if args.shared_maps and 'shared-maps' in args.expect_unsupported or args.fallocate and 'fallocate' in args.expect_unsupported:
+        parser.error('a feature cannot be both exercised and expected unsupported')
     fsx = Fsx(args.file, args)
     try:
         fsx.run()
@@ -295,12 +515,13 @@ def main():
             print(line)
         return 1
     finally:
-        fsx.close()
+        fsx.close_all()
     if args.save_model:
         with open(args.save_model, 'wb') as out:
             out.write(fsx.model)
-    counts = ' '.join(f'{name}={fsx.counts[name]}' for name, _ in Fsx.OPS)
-    print(f'PASS seed={args.seed} ops={args.ops} size={len(fsx.model)} {counts}')
+    counts = ' '.join(f'{name}={fsx.counts[name]}' for name, _ in fsx.ops)
+    unsupported = ''.join(f' unsupported:{feature}' for feature in args.expect_unsupported)
+    print(f'PASS seed={args.seed} ops={args.ops} size={len(fsx.model)} {counts}{unsupported}')
     return 0
 
 
