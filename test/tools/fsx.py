@@ -21,6 +21,10 @@ Each flag adds operations (xfstests' fsx has them as -F/-H/-z/-C and its mapped 
   --shared-maps           mapwrite: bytes stamped through a MAP_SHARED writable mapping, msync'd
                           (MS_SYNC) half the time, then unmapped (the kernel writes its dirty pages
                           back as FUSE writes, then or later); mapread maps MAP_SHARED half the time
+  --keep-shared-map       with --shared-maps, half the shared mapreads and mapwrites use one writable
+                          MAP_SHARED mapping kept open for the whole run: its pages must follow every
+                          change, and its dirty pages, until the kernel writes them back, must count
+                          in every other operation
   --fallocate             falloc (mode 0 or FALLOC_FL_KEEP_SIZE), punch (PUNCH_HOLE|KEEP_SIZE), zero
                           (ZERO_RANGE, with or without KEEP_SIZE): fallocate(2) through libc
   --copy-range            copyrange: copy_file_range(2) within the file (apart; ranges that overlap
@@ -62,6 +66,12 @@ FALLOC_MODES = [0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SI
 
 LIBC = ctypes.CDLL(None, use_errno=True)
 LIBC.fallocate64.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+LIBC.mmap.restype = ctypes.c_void_p
+LIBC.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_int64]
+LIBC.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+LIBC.msync.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+MS_SYNC = 4
+MAP_FAILED = ctypes.c_void_p(-1).value
 
 
 def fallocate(fd, mode, pos, length):
@@ -111,6 +121,7 @@ class Fsx:
                 self.ops += ops
         self.open(os.O_CREAT | os.O_TRUNC)
         self.source = bytearray()
+        self.kept_map = None
         if args.copy_range:
             self.fd_source = os.open(path + '.src', os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
             self.source[:] = stamp(0, 0, args.max_size // 2)
@@ -125,6 +136,8 @@ class Fsx:
         os.close(self.fd_direct)
 
     def close_all(self):
+        if self.kept_map is not None:
+            LIBC.munmap(self.kept_map, self.args.max_size)
         self.close()
         if self.fd_source >= 0:
             os.close(self.fd_source)
@@ -251,17 +264,40 @@ class Fsx:
             return self.op_write()
         pos, length = self.map_span()
         shared = self.args.shared_maps and self.rng.random() < 0.5
+        if shared and self.args.keep_shared_map and self.rng.random() < 0.5:
+            self.note(f'mapread {pos} +{length} through the kept shared mapping')
+            return self.expect('mapread (kept shared mapping)', pos, ctypes.string_at(self.kept_mapping() + pos, length),
+                               bytes(self.model[pos:pos + length]))
         self.note(f'mapread {pos} +{length}{" shared" if shared else ""}')
         with self.fresh_map(mmap.MAP_SHARED if shared else mmap.MAP_PRIVATE) as mapped:
             self.expect('mapread', pos, mapped[pos:pos + length], bytes(self.model[pos:pos + length]))
+
+    def kept_mapping(self):
+        """The address of one writable MAP_SHARED mapping of --max-size bytes, made at its first use
+        and kept to the end: through libc, as Python's mmap refuses a mapping longer than the file.
+        Only the pages below EOF may be touched (SIGBUS past them)."""
+        if self.kept_map is None:
+            address = LIBC.mmap(None, self.args.max_size, mmap.PROT_READ | mmap.PROT_WRITE, mmap.MAP_SHARED, self.fd, 0)
+            if address == MAP_FAILED:
+                err = ctypes.get_errno()
+                raise OSError(err, f'a kept MAP_SHARED mapping: {os.strerror(err)}')
+            self.kept_map = address
+        return self.kept_map
 
     def op_mapwrite(self):
         if not self.model:
             return self.op_write()
         pos, length = self.map_span()
         sync = self.rng.random() < 0.5
-        self.note(f'mapwrite {pos} +{length}{" msync" if sync else ""}')
         data = stamp(self.op_no, pos, length)
+        if self.args.keep_shared_map and self.rng.random() < 0.5:
+            self.note(f'mapwrite {pos} +{length} through the kept shared mapping{" msync" if sync else ""}')
+            ctypes.memmove(self.kept_mapping() + pos, data, length)
+            if sync and LIBC.msync(self.kept_mapping(), self.args.max_size, MS_SYNC) != 0:
+                err = ctypes.get_errno()
+                raise OSError(err, f'msync of the kept mapping: {os.strerror(err)}')
+            return self.model_write(pos, data)
+        self.note(f'mapwrite {pos} +{length}{" msync" if sync else ""}')
         with self.fresh_map(mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE) as mapped:
             mapped[pos:pos + length] = data
             if sync:
@@ -421,11 +457,15 @@ class Fsx:
 
     def expect_unsupported(self, features):
         """Each call of each feature once, with its documented failure; the file unchanged."""
+        if features:
+            self.note('write 0 +PAGE, for the calls expected to fail')
+            self.model_write(0, stamp(0, 0, PAGE))
+            os.pwrite(self.fd, self.model, 0)
         for feature in features:
             if feature == 'shared-maps':
                 for prot in (mmap.PROT_READ, mmap.PROT_READ | mmap.PROT_WRITE):
                     self.expect_errno(f'a MAP_SHARED mapping (prot {prot})', errno.ENODEV,
-                                      lambda: mmap.mmap(self.fd, max(1, len(self.model)), flags=mmap.MAP_SHARED, prot=prot).close())
+                                      lambda: mmap.mmap(self.fd, PAGE, flags=mmap.MAP_SHARED, prot=prot).close())
             elif feature == 'fallocate':
                 for mode in FALLOC_MODES:
                     self.expect_errno(f'fallocate mode {mode:#x}', errno.EOPNOTSUPP, lambda: fallocate(self.fd, mode, 0, PAGE))
@@ -488,6 +528,7 @@ def main():
     parser.add_argument('--request-bytes', type=int, default=1 << 20,
                         help='largest FUSE request: 1 MiB on the kernel transport, 128 KiB on libfuse')
     parser.add_argument('--shared-maps', action='store_true', help='mapwrite, and MAP_SHARED mapreads')
+    parser.add_argument('--keep-shared-map', action='store_true', help='with --shared-maps: reads through one mapping kept open')
     parser.add_argument('--fallocate', action='store_true', help='falloc, punch and zero: fallocate(2)')
     parser.add_argument('--copy-range', action='store_true', help='copyrange: copy_file_range(2)')
     parser.add_argument('--seek', action='store_true', help='seek: lseek(2) SEEK_DATA and SEEK_HOLE')
@@ -505,6 +546,8 @@ def main():
         parser.error(f'--expect-unsupported takes shared-maps and fallocate, not {",".join(sorted(unknown))}')
     if args.shared_maps and 'shared-maps' in args.expect_unsupported or args.fallocate and 'fallocate' in args.expect_unsupported:
         parser.error('a feature cannot be both exercised and expected unsupported')
+    if args.keep_shared_map and not args.shared_maps:
+        parser.error('--keep-shared-map needs --shared-maps')
     fsx = Fsx(args.file, args)
     try:
         fsx.run()
