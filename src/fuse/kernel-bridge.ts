@@ -24,11 +24,11 @@ import * as S from './kernel/structs.js';
 const { S_IFMT } = constants;
 const ENOSYS = os.errno.ENOSYS;
 
-/** A request as a debug line: its header, its arguments, write data by its length, ids as strings. */
+/** A request as a debug line: its header (the caller as callerPid: pid is the logger's own), its arguments, write data by its length, ids as strings. */
 function traceOf(request: FuseRequest): Record<string, unknown> {
   const { header } = request;
   const line: Record<string, unknown> = {
-    unique: String(header.unique), op: opcodeName(header.opcode), nodeid: header.nodeid, uid: header.uid, gid: header.gid, pid: header.pid,
+    unique: String(header.unique), op: opcodeName(header.opcode), nodeid: header.nodeid, uid: header.uid, gid: header.gid, callerPid: header.pid,
   };
   for (const [key, value] of Object.entries(request)) {
     if (key !== 'header' && key !== 'op') line[key] = value instanceof Uint8Array ? { bytes: value.length } : value;
