@@ -171,7 +171,7 @@ export class KernelBridge {
         return structReply(unique, [S.entryOut, entryOf(attr)], [S.openOut, openReply(fh, arg.flags)]);
       }
       case 'read': {
-        this.kernelPages?.readReceived(ino, request.arg.offset, request.arg.size);
+        this.kernelPages?.readReceived(ino, request.arg);
         const data = Buffer.allocUnsafe(request.arg.size);
         const bytes = await vfs.read(request.arg.fh, request.arg.offset, data);
         return dataReply(unique, data.subarray(0, bytes));

@@ -29,14 +29,18 @@
  * thread, it is an ABBA deadlock between the kernel's folio lock and our lock.
  *
  * Cost: a notification is a thread round trip, so it is sent only for inodes the kernel may hold
- * pages of. A page-cache READ covers whole folios: its offset is page-aligned and its size a page
- * multiple (4096 divides every page size Linux has), and it is received before it reads anything.
- * An inode that received no such READ since the kernel last forgot it (fuse_evict_inode truncates
- * the pages before it sends the FORGET that ends the lookup count) has no kernel pages. Direct
- * reads of whole pages match too: false positives only cost a notification.
+ * pages of. A READ that fills the page cache (fuse_read_folio, fuse_readahead) covers whole folios:
+ * its offset is page-aligned, its size a page multiple (4096 divides every page size Linux has),
+ * and it names no lock owner (only fuse_direct_io's reads pass one: current->files). It is received
+ * before it reads anything. An inode that received no such READ since the kernel last forgot it
+ * (fuse_evict_inode truncates the pages before it sends the FORGET that ends the lookup count) has
+ * no kernel pages. False positives (a direct read by a task without files) only cost a notification.
  */
 import type { CoherenceMode } from '../../mm/api.js';
+import { ReadFlag } from './flags.js';
+import type { ValueOf } from './layout.js';
 import { invalInodeMessage } from './notify.js';
+import type { readIn } from './structs.js';
 
 /** The smallest page size of Linux. */
 const PAGE_SIZE = 4096;
@@ -52,8 +56,9 @@ export class KernelPageCache {
   constructor(private readonly send: (message: Uint8Array) => Promise<void>, private readonly coherence: CoherenceMode) {}
 
   /** A READ of `ino` was received (call before serving it). */
-  readReceived(ino: number, offset: number, size: number): void {
-    if (offset % PAGE_SIZE === 0 && size % PAGE_SIZE === 0 && size > 0) this.cached.add(ino);
+  readReceived(ino: number, { offset, size, readFlags }: ValueOf<typeof readIn>): void {
+    const pageCacheFill = offset % PAGE_SIZE === 0 && size % PAGE_SIZE === 0 && size > 0 && (readFlags & ReadFlag.LOCKOWNER) === 0;
+    if (pageCacheFill) this.cached.add(ino);
   }
 
   /** The kernel dropped its last reference to `ino`: it evicted the inode, and its pages with it. */

@@ -1,12 +1,12 @@
 /**
  * Guards the kernel-cache half of coherence on the kernel transport: once an inode got a READ the
- * kernel's page cache may have sent (page-aligned, whole pages), a WRITE that did not come from
+ * kernel's page cache may have sent (page-aligned, whole pages, no lock owner), a WRITE that did not come from
  * that cache is answered only after FUSE_NOTIFY_INVAL_INODE for exactly its range was delivered;
  * the kernel's own writeback (FUSE_WRITE_CACHE), inodes without such a READ, inodes the kernel has
  * forgotten since, and coherence=none send none.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { WriteFlag } from '../../../src/fuse/kernel/flags.js';
+import { ReadFlag, WriteFlag } from '../../../src/fuse/kernel/flags.js';
 import { KernelPageCache } from '../../../src/fuse/kernel/kernel-page-cache.js';
 import { viewOf } from '../../../src/fuse/kernel/layout.js';
 import { NotifyCode, notifyInvalInodeOut, type NotifyInvalInodeOut } from '../../../src/fuse/kernel/notify.js';
@@ -43,8 +43,9 @@ async function createFile(h: BridgeHarness): Promise<{ ino: number; fh: number }
   return { ino: decodeAs(S.entryOut, created!.body).nodeid, fh: decodeAs(S.openOut, created!.body, S.entryOut.size).fh };
 }
 
-function read(h: BridgeHarness, ino: number, fh: number, offset: number, size: number) {
-  return h.call(Opcode.READ, ino, [[S.readIn, { fh, offset, size, readFlags: 0, lockOwner: 0n, flags: O_RDWR, padding: 0 }]]);
+/** A READ as the page cache sends it (no lock owner), or as a read(2) does (`ReadFlag.LOCKOWNER`). */
+function read(h: BridgeHarness, ino: number, fh: number, offset: number, size: number, readFlags = 0) {
+  return h.call(Opcode.READ, ino, [[S.readIn, { fh, offset, size, readFlags, lockOwner: 0n, flags: O_RDWR, padding: 0 }]]);
 }
 
 function write(h: BridgeHarness, ino: number, fh: number, offset: number, size: number, writeFlags = 0) {
@@ -80,6 +81,7 @@ describe('a WRITE that bypassed the kernel page cache drops its pages there befo
     await write(s.h, ino, fh, 0, 4 * PAGE);
     await read(s.h, ino, fh, 100, 512);
     await read(s.h, ino, fh, PAGE, 100);
+    await read(s.h, ino, fh, PAGE, PAGE, ReadFlag.LOCKOWNER);
     await write(s.h, ino, fh, 0, PAGE);
     expect(s.sent).toEqual([]);
     await read(s.h, ino, fh, PAGE, PAGE);
