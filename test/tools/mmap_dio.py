@@ -57,11 +57,16 @@ def check_map_shared(path):
         os.close(fd)
 
 
-def dio_from_own_shared_mapping(path):
-    data = pattern(4, 2 * PAGE)
+def two_data_pages_then_two_zero_pages(path, seed):
+    data = pattern(seed, 2 * PAGE)
     with open(path, 'wb') as f:
         f.write(data + bytes(2 * PAGE))
         os.fsync(f.fileno())
+    return data
+
+
+def dio_from_own_shared_mapping(path):
+    data = two_data_pages_then_two_zero_pages(path, 4)
     fd = os.open(path, os.O_RDWR | os.O_DIRECT)
     try:
         view = mmap.mmap(fd, 4 * PAGE, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ | mmap.PROT_WRITE)
@@ -79,10 +84,7 @@ def dio_from_own_shared_mapping(path):
 
 
 def dio_from_own_mapping(path):
-    data = pattern(1, 2 * PAGE)
-    with open(path, 'wb') as f:
-        f.write(data + bytes(2 * PAGE))
-        os.fsync(f.fileno())
+    data = two_data_pages_then_two_zero_pages(path, 1)
     fd = os.open(path, os.O_RDWR | os.O_DIRECT)
     try:
         view = map_private(fd, 2)
