@@ -9,6 +9,9 @@ Steps, one line each, exit 0 only when all pass:
   where MAP_SHARED works (the kernel transport), with a MAP_SHARED map of the same file as source:
   dio-from-own-shared-mapping  to other pages of the file; the map then shows the new data too
   dio-shared-mapping-onto-itself  to the very pages it maps (xfstests generic/729's case)
+  dio-while-shared-map-dirtied  O_DIRECT writes to a page another process keeps dirtying through a
+                       MAP_SHARED map complete (the kernel writes that page back while it invalidates
+                       it after each write: the daemon must serve that WRITE meanwhile)
   then, as xfstests generic/647 does, buffered and with O_DIRECT:
   write-from-hole-page pwrite from a mapped page that is a hole of the same file
   read-into-hole-page  pread into a (private) mapped page of the same file that is a hole
@@ -19,6 +22,7 @@ import errno
 import mmap
 import os
 import sys
+import time
 
 PAGE = mmap.PAGESIZE
 failures = []
@@ -81,6 +85,28 @@ def dio_from_own_shared_mapping(path):
             view.close()
     finally:
         os.close(fd)
+
+
+def dio_while_shared_map_dirtied(path, writes=200):
+    two_data_pages_then_two_zero_pages(path, 5)
+    child = os.fork()
+    if child == 0:
+        fd = os.open(path, os.O_RDWR)
+        view = mmap.mmap(fd, 2 * PAGE, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ | mmap.PROT_WRITE)
+        until = time.monotonic() + 1.5
+        while time.monotonic() < until:
+            view[100:108] = os.urandom(8)
+        view.close()
+        os._exit(0)
+    buffer = mmap.mmap(-1, PAGE)
+    buffer.write(pattern(6, PAGE))
+    fd = os.open(path, os.O_RDWR | os.O_DIRECT)
+    try:
+        done = sum(os.pwrite(fd, buffer, 0) == PAGE for _ in range(writes))
+    finally:
+        os.close(fd)
+        os.waitpid(child, 0)
+    report('dio-while-shared-map-dirtied', done == writes, f'{done} of {writes} writes')
 
 
 def dio_from_own_mapping(path):
@@ -147,6 +173,7 @@ def main():
         dio_from_own_mapping(path)
         if check_map_shared(path):
             dio_from_own_shared_mapping(path)
+            dio_while_shared_map_dirtied(path)
         generic_647(path, direct=False)
         generic_647(path, direct=True)
     except OSError as e:
