@@ -1,20 +1,25 @@
 /**
  * Guards crash safety on a real mount: the daemon is killed with SIGKILL in the middle of a write
  * load (one process appending fsync'd records and reporting each fsync, others writing buffered
- * and O_DIRECT without syncing). After the dead mount is cleared and the image remounted, fsck is
- * clean and every record whose fsync returned before the kill is there, byte for byte.
+ * and O_DIRECT without syncing), and in the middle of an fsx run (every operation the transport
+ * serves, fsyncs among them). After the dead mount is cleared and the image remounted, fsck is
+ * clean and every record whose fsync returned before the kill is there, byte for byte, as is every
+ * byte of the fsx file that its last fsync vouched for and no later operation touched.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fsck } from '../../src/fs/api.js';
 import { killDaemon9 } from '../../src/util/daemon-mount.js';
 import { requireFuse } from './harness/require-fuse.js';
 import { cleanUpAfterEach, mountCoherefs, scratchImage, waitForExit } from './harness/coherefs-mount.js';
+import { checkSyncLog, FSX_ON_KERNEL, spawnFsx } from './harness/fsx.js';
 
 const RECORD = 64 * 1024;
 const RECORDS_BEFORE_KILL = 24;
+/** fsx's fsyncs (about one in fifty operations) to wait for before the kill. */
+const FSX_SYNCS_BEFORE_KILL = 12;
 
 /** Record i: every byte (i * 37 + offset) mod 251, so a misplaced or stale record shows. */
 function record(i: number): Buffer {
@@ -34,6 +39,18 @@ for (let i = 0; ; i++) {
   fs.fsyncSync(fd);
   process.stdout.write('synced ' + i + '\\n');
 }`;
+
+/** Resolve once `child` printed `count` lines "synced N" on its stdout; reject if it exits first. */
+function syncedLines(child: ChildProcess, count: number): Promise<void> {
+  let seen = 0;
+  return new Promise<void>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      seen += [...chunk.matchAll(/^synced \d+$/gm)].length;
+      if (seen >= count) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`exited after ${seen} fsyncs (${code})`)));
+  });
+}
 
 /** Unsynced load: dd loops, buffered and O_DIRECT, until killed. */
 function loadScript(file: string, direct: boolean): string {
@@ -93,5 +110,27 @@ describe.runIf(requireFuse())('kill -9 of the daemon under write load', () => {
     }
     await mount.teardown();
     expect((await fsck(scratch.image)).clean).toBe(true);
+  });
+
+  it('in the middle of an fsx run, remounts clean with every byte the last fsync vouched for', async () => {
+    const scratch = (used.scratch = await scratchImage());
+    let mount = (used.mount = await mountCoherefs(scratch.image, 'cache_size=1M'));
+    const syncLog = join(scratch.dir, 'sync-log');
+    await mkdir(syncLog);
+    const keptMap = FSX_ON_KERNEL ? ['--keep-shared-map'] : [];
+    const run = spawnFsx(join(mount.mountpoint, 'fsx'), ['--ops', '1000000', '--seed', '3', ...keptMap, '--sync-log', syncLog]);
+    children.push(run);
+    await syncedLines(run, FSX_SYNCS_BEFORE_KILL);
+
+    await killDaemon9(mount);
+    // fsx fails on the dead mount (ENOTCONN, ECONNABORTED, or SIGBUS through its mapping); its log is final then.
+    await waitForExit(run.pid!);
+    await mount.teardown();
+    expect((await fsck(scratch.image)).problems).toEqual([]);
+
+    mount = used.mount = await mountCoherefs(scratch.image);
+    const check = await checkSyncLog(join(mount.mountpoint, 'fsx'), syncLog);
+    expect(check.stdout).toMatch(/^PASS /m);
+    expect(check.code).toBe(0);
   });
 });

@@ -3,7 +3,8 @@
 
 Usage: fsx.py FILE [--ops N] [--seed S] [--max-size BYTES] [--max-len BYTES] [--align BYTES]
               [--request-bytes BYTES] [--shared-maps] [--fallocate] [--copy-range] [--seek]
-              [--expect-unsupported FEATURE,...] [--save-model PATH] [--quiet]
+              [--expect-unsupported FEATURE,...] [--save-model PATH] [--sync-log DIR] [--quiet]
+       fsx.py FILE --check-sync-log DIR
 
 In the manner of fsx (xfstests' file system exerciser): one file, two handles on it, one buffered
 and one O_DIRECT, and a random sequence of operations:
@@ -39,6 +40,12 @@ in each mode EOPNOTSUPP, the file unchanged.
 After each operation the file's size, and after each read the bytes, must equal the model's. Every
 write stamps its bytes with its operation number, so a wrong byte tells which write it came from: a
 stale read shows an older write's stamp.
+
+--sync-log DIR keeps, for a crash of the filesystem at any moment (kill -9 of its daemon), what the
+last fsync vouches for: DIR/synced, the contents as of the last fsync that returned ("synced OP" is
+printed then), and DIR/touched, the ranges operations issued since may have changed, written before
+each is issued. After a remount, --check-sync-log DIR checks FILE against them: every byte below
+the synced size that no later operation touched must be there, unchanged.
 
 Exit 0 and "PASS ..." when every operation matched; exit 1 and "FAIL ..." with the last operations
 at the first mismatch. The same seed replays the same sequence. --save-model writes the expected
@@ -102,6 +109,55 @@ class Mismatch(Exception):
     pass
 
 
+class SyncLog:
+    """--sync-log DIR: DIR/synced and DIR/touched (see the module's doc), kept current as fsx runs."""
+
+    def __init__(self, directory):
+        self.synced_path = os.path.join(directory, 'synced')
+        self.touched = open(os.path.join(directory, 'touched'), 'w', buffering=1)
+        self.synced(bytearray(), 0)
+
+    def touch(self, start, end):
+        """Bytes [start, end) (end None: from start on, as a shrink drops them) may change from now on."""
+        self.touched.write(f'{start} {-1 if end is None else end}\n')
+
+    def synced(self, model, op_no):
+        """An fsync returned: the model is what the file holds for good, and nothing is touched yet."""
+        with open(self.synced_path + '.tmp', 'wb') as out:
+            out.write(model)
+        os.replace(self.synced_path + '.tmp', self.synced_path)
+        self.touched.seek(0)
+        self.touched.truncate()
+        print(f'synced {op_no}', flush=True)
+
+    def close(self):
+        self.touched.close()
+
+
+def check_sync_log(path, directory):
+    """FILE against a sync log: exit 0 when every byte the last fsync vouches for is there."""
+    with open(os.path.join(directory, 'synced'), 'rb') as f:
+        synced = f.read()
+    vouched = bytearray(b'\1') * len(synced)
+    with open(os.path.join(directory, 'touched')) as f:
+        for line in f:
+            start, end = (int(n) for n in line.split())
+            end = len(synced) if end < 0 else min(end, len(synced))
+            if start < end:
+                vouched[start:end] = bytes(end - start)
+    with open(path, 'rb') as f:
+        got = f.read(len(synced))
+    bad = [i for i in range(len(synced)) if vouched[i] and (i >= len(got) or got[i] != synced[i])]
+    if bad:
+        at = bad[0]
+        seen = 'past EOF' if at >= len(got) else f'{got[at]:#04x}'
+        print(f'FAIL sync log: {len(bad)} bytes the last fsync vouched for differ, first at {at}: '
+              f'got {seen}, expected {synced[at]:#04x}')
+        return 1
+    print(f'PASS sync log: {sum(vouched)} bytes vouched for of {len(synced)} synced are intact')
+    return 0
+
+
 class Fsx:
     def __init__(self, path, args):
         self.path = path
@@ -122,6 +178,7 @@ class Fsx:
         self.open(os.O_CREAT | os.O_TRUNC)
         self.source = bytearray()
         self.kept_map = None
+        self.sync_log = SyncLog(args.sync_log) if args.sync_log else None
         if args.copy_range:
             self.fd_source = os.open(path + '.src', os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
             self.source[:] = stamp(0, 0, args.max_size // 2)
@@ -136,6 +193,8 @@ class Fsx:
         os.close(self.fd_direct)
 
     def close_all(self):
+        if self.sync_log:
+            self.sync_log.close()
         if self.kept_map is not None:
             LIBC.munmap(self.kept_map, self.args.max_size)
         self.close()
@@ -143,6 +202,16 @@ class Fsx:
             os.close(self.fd_source)
 
     # --- model -------------------------------------------------------------------------------
+
+    def touch(self, start, end):
+        """Call before a call that may change [start, end) of the file (end None: to any size)."""
+        if self.sync_log:
+            self.sync_log.touch(start, end)
+
+    def fsync(self):
+        os.fsync(self.fd)
+        if self.sync_log:
+            self.sync_log.synced(self.model, self.op_no)
 
     def model_write(self, pos, data):
         end = pos + len(data)
@@ -189,6 +258,7 @@ class Fsx:
         pos, length = self.span()
         self.note(f'write {pos} +{length}')
         data = stamp(self.op_no, pos, length)
+        self.touch(pos, pos + length)
         if os.pwrite(self.fd, data, pos) != length:
             raise Mismatch(f'short buffered write at {pos}')
         self.model_write(pos, data)
@@ -209,6 +279,7 @@ class Fsx:
         self.note(f'dwrite {pos} +{length}')
         data = stamp(self.op_no, pos, length)
         self.dio_buf[:length] = data
+        self.touch(pos, pos + length)
         n = self.direct_write(self.dio_buf, 0, length, pos)
         if n != length:
             raise Mismatch(f'short direct write at {pos}: {n} of {length}')
@@ -238,6 +309,7 @@ class Fsx:
         # The kernel sends the write from the page-aligned buffer as FUSE requests of request_bytes,
         # each checked on its own: those before the misaligned one land, the write returns their count.
         expected = 0 if pos % a.align else length // a.request_bytes * a.request_bytes
+        self.touch(pos, pos + length)
         try:
             n = self.direct_write(self.dio_buf, 0, length, pos)
         except OSError as err:
@@ -292,12 +364,14 @@ class Fsx:
         data = stamp(self.op_no, pos, length)
         if self.args.keep_shared_map and self.rng.random() < 0.5:
             self.note(f'mapwrite {pos} +{length} through the kept shared mapping{" msync" if sync else ""}')
+            self.touch(pos, pos + length)
             ctypes.memmove(self.kept_mapping() + pos, data, length)
             if sync and LIBC.msync(self.kept_mapping(), self.args.max_size, MS_SYNC) != 0:
                 err = ctypes.get_errno()
                 raise OSError(err, f'msync of the kept mapping: {os.strerror(err)}')
             return self.model_write(pos, data)
         self.note(f'mapwrite {pos} +{length}{" msync" if sync else ""}')
+        self.touch(pos, pos + length)
         with self.fresh_map(mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE) as mapped:
             mapped[pos:pos + length] = data
             if sync:
@@ -317,6 +391,7 @@ class Fsx:
             return self.op_dwrite()
         self.note(f'dwrite-from-map {pos} +{length} from mapped {src}')
         data = bytes(self.model[src:src + length])
+        self.touch(pos, pos + length)
         with self.fresh_map() as mapped:
             n = self.direct_write(mapped, src, length, pos)
         if n != length:
@@ -328,6 +403,7 @@ class Fsx:
         if self.rng.random() < 0.5:  # at or next to a page boundary half the time
             size = min(self.args.max_size, size // PAGE * PAGE + self.rng.choice([0, 1, PAGE - 1]))
         self.note(f'truncate {len(self.model)} -> {size}')
+        self.touch(min(size, len(self.model)), None)
         os.ftruncate(self.fd, size)
         if size < len(self.model):
             del self.model[size:]
@@ -336,7 +412,7 @@ class Fsx:
 
     def op_fsync(self):
         self.note('fsync')
-        os.fsync(self.fd)
+        self.fsync()
 
     def op_reopen(self):
         self.note('reopen')
@@ -354,6 +430,7 @@ class Fsx:
     def op_punch(self):
         pos, length = self.span()
         self.note(f'punch {pos} +{length}')
+        self.touch(pos, pos + length)
         fallocate(self.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, pos, length)
         end = min(pos + length, len(self.model))
         if pos < end:
@@ -363,6 +440,7 @@ class Fsx:
         pos, length = self.span()
         mode = FALLOC_FL_ZERO_RANGE | self.rng.choice([0, FALLOC_FL_KEEP_SIZE])
         self.note(f'zero {pos} +{length} mode {mode:#x}')
+        self.touch(pos, pos + length)
         fallocate(self.fd, mode, pos, length)
         end = pos + length if not mode & FALLOC_FL_KEEP_SIZE else min(pos + length, len(self.model))
         if pos < end:
@@ -380,6 +458,7 @@ class Fsx:
         overlap = dst < src + count and src < dst + count
         self.note(f'copyrange {dst} +{length} from {src}{" (overlap)" if overlap else ""}')
         data = bytes(self.model[src:src + count])
+        self.touch(dst, dst + length)
         try:
             n = os.copy_file_range(self.fd, self.fd, length, src, dst)
         except OSError as err:
@@ -408,6 +487,7 @@ class Fsx:
         dst = self.rng.randrange(0, self.args.max_size - length + 1)
         count = max(0, min(length, len(self.source) - src))
         self.note(f'copyrange {dst} +{length} from the copy source at {src}')
+        self.touch(dst, dst + length)
         n = os.copy_file_range(self.fd_source, self.fd, length, src, dst)
         if n != count:
             raise Mismatch(f'copy_file_range from the copy source at {src} to {dst} copied {n} bytes, expected {count}')
@@ -460,6 +540,7 @@ class Fsx:
         if features:
             self.note('write 0 +PAGE, for the calls expected to fail')
             self.model_write(0, stamp(0, 0, PAGE))
+            self.touch(0, PAGE)
             os.pwrite(self.fd, self.model, 0)
         for feature in features:
             if feature == 'shared-maps':
@@ -512,7 +593,7 @@ class Fsx:
                 rate = self.op_no / (now - started)
                 print(f'fsx: {self.op_no}/{self.args.ops} ops, {rate:.0f}/s', file=sys.stderr, flush=True)
                 last_report = now
-        os.fsync(self.fd)
+        self.fsync()
         # The whole file once more, through the buffered handle.
         self.expect('final read', 0, os.pread(self.fd, len(self.model) + 1, 0), bytes(self.model))
 
@@ -535,8 +616,12 @@ def main():
     parser.add_argument('--expect-unsupported', default='', type=lambda text: [f for f in text.split(',') if f],
                         help='shared-maps,fallocate: calls the mount must refuse (each tried once, first)')
     parser.add_argument('--save-model', help='write the expected final contents here')
+    parser.add_argument('--sync-log', metavar='DIR', help='keep what the last fsync vouches for in DIR (for a crash)')
+    parser.add_argument('--check-sync-log', metavar='DIR', help='check FILE against a sync log instead of running')
     parser.add_argument('--quiet', action='store_true', help='no progress lines')
     args = parser.parse_args()
+    if args.check_sync_log:
+        return check_sync_log(args.file, args.check_sync_log)
     if args.max_len % args.align or args.max_size % args.align or args.max_len > args.max_size:
         parser.error('--max-len and --max-size must be multiples of --align, and --max-len <= --max-size')
     if args.request_bytes <= 0 or args.request_bytes % args.align:
@@ -556,9 +641,13 @@ def main():
         print('last operations:')
         for line in fsx.log:
             print(line)
+        # The handles may be as broken as the call that failed (a daemon killed: ENOTCONN).
+        try:
+            fsx.close_all()
+        except OSError:
+            pass
         return 1
-    finally:
-        fsx.close_all()
+    fsx.close_all()
     if args.save_model:
         with open(args.save_model, 'wb') as out:
             out.write(fsx.model)
