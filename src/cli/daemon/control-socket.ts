@@ -64,6 +64,25 @@ export async function closeControl(server: Server, socketPath: string): Promise<
   await rm(socketPath, { force: true });
 }
 
+/** How long an exiting daemon waits for its callers to read their answers (a hung caller must not hang it). */
+const DRAIN_TIMEOUT_MS = 5000;
+
+/**
+ * Resolves once every connection to a closed control socket has ended, so that the answer to
+ * `coherefs umount` is out before the daemon exits: the unmount finishes (and the daemon would
+ * exit) in the same turn as the answer is written. At most DRAIN_TIMEOUT_MS.
+ */
+export function controlDrained(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+    // On a closed server the callback runs at its 'close' event, once no connection is left.
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /**
  * Send one request to the daemon serving `mountpoint`; rejects when no daemon answers there, or when
  * none answered within `timeoutMs` (a hung daemon must not hang its callers too).

@@ -12,7 +12,7 @@ import { serveVfs, type ServedMount } from '../../fuse/api.js';
 import { Vfs } from '../../vfs/api.js';
 import type { Logger } from '../../util/logger.js';
 import { SerialQueue } from '../../util/serial-queue.js';
-import { closeControl, controlSocketPath, listenControl, type UnmountMode } from './control-socket.js';
+import { closeControl, controlDrained, controlSocketPath, listenControl, type UnmountMode } from './control-socket.js';
 import { withCommandNames } from './lock-holder-names.js';
 import { tuneGarbageCollector } from './gc-tuning.js';
 import type { MountConfig } from './mount-config.js';
@@ -156,5 +156,9 @@ export async function runDaemon(args: DaemonArgs): Promise<void> {
 
   log.info({ image, mountpoint, transport: mounted.transport, coherence: config.coherence, cacheSize: config.cacheSize, dioEvictDelayMs: config.dioEvictDelayMs }, 'mounted');
   args.onReady?.();
-  await done;
+  try {
+    await done;
+  } finally {
+    await controlDrained(listening);
+  }
 }
