@@ -226,7 +226,6 @@ export class KernelBridge {
         return emptyReply(unique);
       }
       case 'lseek':
-        await this.kernelPages?.beforeSeek(ino, request.arg.offset);
         return structReply(unique, [S.lseekOut, { offset: vfs.lseek(request.arg.fh, request.arg.offset, request.arg.whence) }]);
       case 'listxattr':
         // No extended attributes are stored (the image has no room for them): every node lists

@@ -67,22 +67,6 @@ export class KernelPageCache {
   }
 
   /**
-   * Have the kernel write back its dirty pages of `ino` from `offset` to EOF, and wait for them:
-   * call before answering LSEEK. fuse_file_llseek() -> fuse_lseek() sends SEEK_DATA/SEEK_HOLE
-   * without writing back the page cache (fuse_direct_io() does, for reads and writes), so bytes
-   * stored through a MAP_SHARED mapping and not yet written back are in no block or page the answer
-   * counts, and SEEK_DATA would skip them. INVAL_INODE launders them
-   * (invalidate_inode_pages2_range -> fuse_launder_folio: a WRITE with FUSE_WRITE_CACHE, waited
-   * for); it drops the clean pages from `offset` on as well, which the mappings fault back in.
-   * Context: the caller holds no side of the pagecache_add_lock (those WRITEs take the add side).
-   */
-  async beforeSeek(ino: number, offset: number): Promise<void> {
-    if (this.coherence === 'none' || !this.cached.has(ino)) return;
-    // A length of 0 reaches to the end of the file (fuse_reverse_inval_inode: pg_end = -1).
-    await this.send(invalInodeMessage({ ino, off: offset, len: 0 }));
-  }
-
-  /**
    * Drop the kernel's pages of [offset, offset + length) of `ino`, just written to the store by a
    * WRITE without FUSE_WRITE_CACHE; resolves once they are gone. Call before replying to it.
    * Context: the caller holds no side of the pagecache_add_lock (the block side is released).

@@ -3,9 +3,7 @@
  * kernel's page cache may have sent (page-aligned, whole pages, no lock owner), a WRITE that did not come from
  * that cache is answered only after FUSE_NOTIFY_INVAL_INODE for exactly its range was delivered;
  * the kernel's own writeback (FUSE_WRITE_CACHE), inodes without such a READ, inodes the kernel has
- * forgotten since, and coherence=none send none. LSEEK (SEEK_DATA/SEEK_HOLE), which the kernel sends
- * without writing back its pages, is answered only after INVAL_INODE from its offset to EOF had the
- * kernel write back what a shared mapping dirtied.
+ * forgotten since, and coherence=none send none.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReadFlag, WriteFlag } from '../../../src/fuse/kernel/flags.js';
@@ -111,41 +109,6 @@ describe('a WRITE that bypassed the kernel page cache drops its pages there befo
     const { ino, fh } = await createFile(s.h);
     await read(s.h, ino, fh, 0, PAGE);
     await write(s.h, ino, fh, 0, PAGE);
-    expect(s.sent).toEqual([]);
-  });
-});
-
-describe('LSEEK waits until the kernel wrote back its dirty pages from the offset on', () => {
-  let s: Setup;
-  afterEach(async () => s.h.close());
-  const SEEK_DATA = 3;
-  const lseek = (ino: number, fh: number, offset: number) => s.h.call(Opcode.LSEEK, ino, [[S.lseekIn, { fh, offset, whence: SEEK_DATA }]]);
-
-  it('sends INVAL_INODE from the offset to EOF (len 0) after a page-cache READ, and answers once it is delivered', async () => {
-    s = await setUp();
-    const { ino, fh } = await createFile(s.h);
-    await write(s.h, ino, fh, 0, 4 * PAGE);
-    await lseek(ino, fh, PAGE);
-    expect(s.sent).toEqual([]);
-    await read(s.h, ino, fh, 0, 4 * PAGE);
-
-    let release!: () => void;
-    s.gate = new Promise((resolve) => (release = resolve));
-    let answered = false;
-    const answer = lseek(ino, fh, PAGE).then((reply) => ((answered = true), reply));
-    await vi.waitFor(() => expect(s.sent).toEqual([{ ino, off: PAGE, len: 0 }]));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(answered).toBe(false);
-    release();
-    expect(decodeAs(S.lseekOut, (await answer)!.body).offset).toBe(PAGE);
-  });
-
-  it('sends none in coherence=none', async () => {
-    s = await setUp('none');
-    const { ino, fh } = await createFile(s.h);
-    await write(s.h, ino, fh, 0, PAGE);
-    await read(s.h, ino, fh, 0, PAGE);
-    await lseek(ino, fh, 0);
     expect(s.sent).toEqual([]);
   });
 });
