@@ -16,6 +16,7 @@ import type { Logger } from '../util/logger.js';
 import { packDirents, type DirentRecord } from './kernel/dirents.js';
 import { Fopen, FUSE_OPEN_KILL_SUIDGID, WriteFlag } from './kernel/flags.js';
 import { negotiateInit, type InitOut } from './kernel/init.js';
+import type { KernelPageCache } from './kernel/kernel-page-cache.js';
 import { opcodeName } from './kernel/opcodes.js';
 import { decodeRequest, type FuseRequest, type InHeader } from './kernel/request.js';
 import { dataReply, emptyReply, errorReply, structReply, type Reply } from './kernel/reply.js';
@@ -68,6 +69,8 @@ export class KernelBridge {
     private readonly log: Logger,
     private readonly send: (reply: Reply) => void,
     private readonly events: KernelBridgeEvents,
+    /** Keeps the kernel's cache of mmapped pages coherent with direct writes; none in tests that do not map. */
+    private readonly kernelPages?: KernelPageCache,
   ) {
     this.tracing = log.isLevelEnabled('debug');
   }
@@ -123,10 +126,12 @@ export class KernelBridge {
       case 'lookup':
         return entry(vfs.lookup(ino, request.name));
       case 'forget':
-        await vfs.forget(ino, request.arg.nlookup);
+        if (await vfs.forget(ino, request.arg.nlookup)) this.kernelPages?.forgotten(ino);
         return null;
       case 'batchForget':
-        await Promise.all(request.forgets.map((one) => vfs.forget(one.nodeid, one.nlookup)));
+        await Promise.all(request.forgets.map(async (one) => {
+          if (await vfs.forget(one.nodeid, one.nlookup)) this.kernelPages?.forgotten(one.nodeid);
+        }));
         return null;
       case 'interrupt':
         // Every Vfs call runs to completion, so the interrupted request is answered normally.
@@ -166,6 +171,7 @@ export class KernelBridge {
         return structReply(unique, [S.entryOut, entryOf(attr)], [S.openOut, openReply(fh, arg.flags)]);
       }
       case 'read': {
+        this.kernelPages?.readReceived(ino, request.arg);
         const data = Buffer.allocUnsafe(request.arg.size);
         const bytes = await vfs.read(request.arg.fh, request.arg.offset, data);
         return dataReply(unique, data.subarray(0, bytes));
@@ -173,7 +179,9 @@ export class KernelBridge {
       case 'write': {
         const { arg, data } = request;
         if (arg.writeFlags & WriteFlag.KILL_SUIDGID) await vfs.removePrivs(vfs.inodeOf(arg.fh));
-        const size = await vfs.write(arg.fh, arg.offset, data, (arg.writeFlags & WriteFlag.CACHE) !== 0);
+        const fromKernelCache = (arg.writeFlags & WriteFlag.CACHE) !== 0;
+        const size = await vfs.write(arg.fh, arg.offset, data, fromKernelCache);
+        if (!fromKernelCache) await this.kernelPages?.afterStoreWrite(ino, arg.offset, size);
         return structReply(unique, [S.writeOut, { size }]);
       }
       case 'statfs': {

@@ -9,6 +9,7 @@ import type { Logger } from '../util/logger.js';
 import { readMountinfo } from '../util/mountinfo.js';
 import { KernelBridge } from './kernel-bridge.js';
 import { InitRefused, READ_BUFFER_BYTES, type InitOut } from './kernel/init.js';
+import { KernelPageCache } from './kernel/kernel-page-cache.js';
 import { KernelMountError, startKernelSession } from './kernel/session.js';
 import { WritesInFlight } from './kernel/writes-in-flight.js';
 import { buildKernelMountOptions, type MountRequest } from './mount-options.js';
@@ -26,8 +27,9 @@ export async function serveVfsOnKernel(vfs: Vfs, mountpoint: string, request: Mo
   const kernel = await startKernelSession(
     { mountpoint, source, options, readBufferBytes: READ_BUFFER_BYTES },
     {
-      request: (bytes, seq, send) => {
-        bridge ??= new KernelBridge(vfs, log, (reply) => (writes.answering(reply), send(reply)), { onInit: initDone });
+      request: (bytes, seq, send, notifier) => {
+        bridge ??= new KernelBridge(vfs, log, (reply) => (writes.answering(reply), send(reply)), { onInit: initDone },
+          new KernelPageCache((message) => notifier.send(message), vfs.cache.options.coherence));
         writes.arrived(bytes, seq);
         bridge.handle(bytes);
       },

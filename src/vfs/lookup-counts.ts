@@ -20,16 +20,20 @@ export class LookupCounts {
     this.counts.set(ino, count + 1);
   }
 
-  /** FORGET: the kernel dropped `nlookup` of its references; the last one lets the inode go. */
-  async forget(ino: number, nlookup: number): Promise<void> {
+  /**
+   * FORGET: the kernel dropped `nlookup` of its references; the last one lets the inode go.
+   * Resolves to whether the kernel holds none now (it evicted its inode).
+   */
+  async forget(ino: number, nlookup: number): Promise<boolean> {
     const count = this.counts.get(ino);
-    if (count === undefined) return;
+    if (count === undefined) return true;
     if (count > nlookup) {
       this.counts.set(ino, count - nlookup);
-      return;
+      return false;
     }
     this.counts.delete(ino);
     await this.release(ino);
+    return true;
   }
 
   /** The kernel is gone (unmounted): it sends no FORGETs then, so drop every reference. */

@@ -159,8 +159,11 @@ export class Vfs {
     this.lookups.hold(ino);
   }
 
-  /** The last reference to an unlinked file drops its pages, then the fs frees it. */
-  forget(ino: number, nlookup: number): Promise<void> {
+  /**
+   * The last reference to an unlinked file drops its pages, then the fs frees it. Resolves to
+   * whether that was the kernel's last reference to `ino`.
+   */
+  forget(ino: number, nlookup: number): Promise<boolean> {
     return this.active.run(() => this.lookups.forget(ino, nlookup));
   }
 

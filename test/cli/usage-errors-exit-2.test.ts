@@ -22,6 +22,7 @@ const USAGE_ERRORS: Array<[args: string[], message: RegExp]> = [
   [['mkfs', 'disk.img', '--size', 'huge'], /not a size: 'huge'/],
   [['fsck'], /missing required argument 'image'/],
   [['demo', 'race', '--seconds', '0'], /--seconds must be a number/],
+  [['demo', 'race', '--transport', 'fuse3'], /--transport must be one of libfuse, kernel/],
   [['frobnicate'], /unknown command 'frobnicate'/],
 ];
 

@@ -1,7 +1,8 @@
 /**
  * Guards the race demonstration end to end, in its short CI form: `coherefs demo race --seconds 2`
  * on real mounts must find stale reads without the lock (none, and evict with its fault injection),
- * none with it (locked), leave every image fsck-clean, write the plot, and unmount everything.
+ * none with it (locked), leave every image fsck-clean, write the plot, and unmount everything. As
+ * root it runs on the kernel transport, where the mmap readers keep one MAP_SHARED map open.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
@@ -38,6 +39,8 @@ describe.runIf(requireFuse())('coherefs demo race (short form)', () => {
   const staleIn = (mode: string) => result.modes.find((m) => m.mode === mode)!.rows.reduce((sum, row) => sum + row.staleReads, 0);
 
   it('runs every mode with both reader kinds, doing real IO', () => {
+    expect(result.transport).toBe(process.getuid?.() === 0 ? 'kernel' : 'libfuse');
+    expect(result.workload.sharedMaps).toBe(result.transport === 'kernel');
     expect(result.modes.map((m) => m.mode)).toEqual(['none', 'evict', 'locked']);
     for (const { rows } of result.modes) {
       expect(rows.map((row) => row.readers)).toEqual(['buffered', 'mmap']);

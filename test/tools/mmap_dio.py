@@ -4,8 +4,14 @@
 Usage: mmap_dio.py DIRECTORY   (a directory of the filesystem under test)
 
 Steps, one line each, exit 0 only when all pass:
-  map-shared           informational: MAP_SHARED is refused (ENODEV) on a FUSE direct_io mount
+  map-shared           informational: MAP_SHARED is refused (ENODEV) on a libfuse direct_io mount
   dio-from-own-mapping O_DIRECT pwrite whose source is a MAP_PRIVATE map of the same file
+  where MAP_SHARED works (the kernel transport), with a MAP_SHARED map of the same file as source:
+  dio-from-own-shared-mapping  to other pages of the file; the map then shows the new data too
+  dio-shared-mapping-onto-itself  to the very pages it maps (xfstests generic/729's case)
+  dio-while-shared-map-dirtied  O_DIRECT writes to a page another process keeps dirtying through a
+                       MAP_SHARED map complete (the kernel writes that page back while it invalidates
+                       it after each write: the daemon must serve that WRITE meanwhile)
   then, as xfstests generic/647 does, buffered and with O_DIRECT:
   write-from-hole-page pwrite from a mapped page that is a hole of the same file
   read-into-hole-page  pread into a (private) mapped page of the same file that is a hole
@@ -16,6 +22,7 @@ import errno
 import mmap
 import os
 import sys
+import time
 
 PAGE = mmap.PAGESIZE
 failures = []
@@ -46,17 +53,64 @@ def check_map_shared(path):
     try:
         mmap.mmap(fd, PAGE, flags=mmap.MAP_SHARED).close()
         print('INFO map-shared: works (kernel page cache in use)', flush=True)
+        return True
     except OSError as e:
         print(f'INFO map-shared: refused {errno.errorcode.get(e.errno, e.errno)} (direct_io mount)', flush=True)
+        return False
     finally:
         os.close(fd)
 
 
-def dio_from_own_mapping(path):
-    data = pattern(1, 2 * PAGE)
+def two_data_pages_then_two_zero_pages(path, seed):
+    data = pattern(seed, 2 * PAGE)
     with open(path, 'wb') as f:
         f.write(data + bytes(2 * PAGE))
         os.fsync(f.fileno())
+    return data
+
+
+def dio_from_own_shared_mapping(path):
+    data = two_data_pages_then_two_zero_pages(path, 4)
+    fd = os.open(path, os.O_RDWR | os.O_DIRECT)
+    try:
+        view = mmap.mmap(fd, 4 * PAGE, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ | mmap.PROT_WRITE)
+        try:
+            written = os.pwrite(fd, memoryview(view)[:2 * PAGE], 2 * PAGE)
+            report('dio-from-own-shared-mapping', written == 2 * PAGE and read_back(path, 2 * PAGE, 2 * PAGE) == data
+                   and view[2 * PAGE:] == data, f'wrote {written}')
+            written = os.pwrite(fd, memoryview(view)[:2 * PAGE], 0)
+            report('dio-shared-mapping-onto-itself', written == 2 * PAGE and read_back(path, 0, 2 * PAGE) == data
+                   and view[:2 * PAGE] == data, f'wrote {written}')
+        finally:
+            view.close()
+    finally:
+        os.close(fd)
+
+
+def dio_while_shared_map_dirtied(path, writes=200):
+    two_data_pages_then_two_zero_pages(path, 5)
+    child = os.fork()
+    if child == 0:
+        fd = os.open(path, os.O_RDWR)
+        view = mmap.mmap(fd, 2 * PAGE, flags=mmap.MAP_SHARED, prot=mmap.PROT_READ | mmap.PROT_WRITE)
+        until = time.monotonic() + 1.5
+        while time.monotonic() < until:
+            view[100:108] = os.urandom(8)
+        view.close()
+        os._exit(0)
+    buffer = mmap.mmap(-1, PAGE)
+    buffer.write(pattern(6, PAGE))
+    fd = os.open(path, os.O_RDWR | os.O_DIRECT)
+    try:
+        done = sum(os.pwrite(fd, buffer, 0) == PAGE for _ in range(writes))
+    finally:
+        os.close(fd)
+        os.waitpid(child, 0)
+    report('dio-while-shared-map-dirtied', done == writes, f'{done} of {writes} writes')
+
+
+def dio_from_own_mapping(path):
+    data = two_data_pages_then_two_zero_pages(path, 1)
     fd = os.open(path, os.O_RDWR | os.O_DIRECT)
     try:
         view = map_private(fd, 2)
@@ -117,7 +171,9 @@ def main():
     path = os.path.join(sys.argv[1], f'mmap-dio-{os.getpid()}')
     try:
         dio_from_own_mapping(path)
-        check_map_shared(path)
+        if check_map_shared(path):
+            dio_from_own_shared_mapping(path)
+            dio_while_shared_map_dirtied(path)
         generic_647(path, direct=False)
         generic_647(path, direct=True)
     except OSError as e:

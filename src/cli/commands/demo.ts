@@ -1,5 +1,5 @@
 /**
- * `coherefs demo race [--seconds N] [--json] [--out DIR] [--fault-delay MS]` and
+ * `coherefs demo race [--seconds N] [--json] [--out DIR] [--fault-delay MS] [--transport T]` and
  * `coherefs demo deadlock [--json]`: the bug and the fix side by side (src/demo). Exit 0 when the
  * demonstration showed what it claims, 1 otherwise (e.g. `locked` returned a stale read).
  */
@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { RaceProgress, ScenarioResult } from '../../demo/api.js';
+import { TRANSPORTS, type Transport } from '../../fuse/api.js';
 
 /**
  * The demo code and cli-progress load when a demo runs, not with the CLI: every `coherefs mount`
@@ -25,6 +26,15 @@ function numberOption(name: string, min: number, max: number, integer: boolean) 
     }
     return value;
   };
+}
+
+/** The kernel transport (shared mmaps in the race) needs root to mount; others get libfuse. */
+const defaultTransport = (): Transport => (process.getuid?.() === 0 ? 'kernel' : 'libfuse');
+
+function transportOption(text: string): Transport {
+  const transport = TRANSPORTS.find((name) => name === text);
+  if (!transport) throw new InvalidArgumentError(`--transport must be one of ${TRANSPORTS.join(', ')}`);
+  return transport;
 }
 
 /** A bar on a TTY; otherwise one line per step, so logs of non-interactive runs show progress too. */
@@ -50,15 +60,18 @@ function raceCommand(): Command {
     .description('O_DIRECT writers vs buffered and mmap readers on real mounts, in each coherence mode')
     .option('-s, --seconds <n>', 'seconds of workload per mode (half buffered, half mmap readers)', numberOption('--seconds', 1, 3600, false), 10)
     .option('--fault-delay <ms>', 'dio_evict_delay_ms fault injection for every mode (0: off)', numberOption('--fault-delay', 0, 1000, true), DEFAULT_FAULT_DELAY_MS)
+    .option('-t, --transport <name>', 'kernel (mmap readers keep a MAP_SHARED map; default as root) or libfuse (MAP_PRIVATE per read)', transportOption, defaultTransport())
     .option('-o, --out <dir>', 'where the plot goes', 'demo-results')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { seconds: number; faultDelay: number; out: string; json?: boolean }) => {
+    .action(async (options: { seconds: number; faultDelay: number; transport: Transport; out: string; json?: boolean }) => {
       // The output directory first: a bad --out fails before minutes of work, not after.
       const out = resolve(options.out);
       await mkdir(out, { recursive: true });
       const { racePlot, raceSetup, raceTable, raceVerdict, runRaceDemo } = await loadDemo();
       const progress = await progressReporter();
-      const result = await runRaceDemo({ seconds: options.seconds, dioEvictDelayMs: options.faultDelay, onProgress: progress.update })
+      const result = await runRaceDemo({
+        seconds: options.seconds, dioEvictDelayMs: options.faultDelay, transport: options.transport, onProgress: progress.update,
+      })
         .finally(() => progress.stop());
       const plot = await racePlot(result);
       const files = { svg: join(out, 'race-stale-reads.svg'), png: join(out, 'race-stale-reads.png'), json: join(out, 'race.json') };

@@ -29,7 +29,9 @@ export function raceSetup(result: RaceResult): string {
     ? `fault injection ON: dio_evict_delay_ms=${result.dioEvictDelayMs} (each direct write sleeps ${result.dioEvictDelayMs} ms between evicting and writing), same in every mode`
     : 'fault injection off';
   const w = result.workload;
-  return `${result.seconds / 2} s per phase per mode; ${w.writers} O_DIRECT writer vs ${w.readers} buffered readers, then vs ${w.mmapReaders} mmap readers; ${w.blocks} blocks; ${injection}`;
+  const maps = w.sharedMaps ? 'one MAP_SHARED map each, kept open' : 'a MAP_PRIVATE map per read';
+  return `${result.seconds / 2} s per phase per mode on the ${result.transport} transport; ${w.writers} O_DIRECT writer vs ${w.readers} buffered readers, `
+    + `then vs ${w.mmapReaders} mmap readers (${maps}); ${w.blocks} blocks; ${injection}`;
 }
 
 /**

@@ -1,13 +1,16 @@
 /**
  * `demo race`: the same coherence workload on a fresh image in each coherence mode, each on a real
  * mount served by its own daemon process: O_DIRECT writer processes against buffered reader
- * processes (phase 1), then against mmap reader processes (phase 2). Each image is unmounted (the
+ * processes (phase 1), then against mmap reader processes (phase 2). On the kernel transport the
+ * mmap readers keep one MAP_SHARED map of the file open, so the kernel's page cache is in the
+ * race too; on libfuse (no MAP_SHARED) they map MAP_PRIVATE per read. Each image is unmounted (the
  * daemon writes back and releases it) and checked with fsck.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fsck, mkfs } from '../../fs/api.js';
+import type { Transport } from '../../fuse/api.js';
 import type { CoherenceMode } from '../../mm/api.js';
 import { cleanUpOnSignal } from '../../util/cleanup-on-signal.js';
 import { startDaemonMount } from '../../util/daemon-mount.js';
@@ -26,6 +29,8 @@ export interface RaceOptions {
    * `evict` window is a few microseconds wide and shows stale reads only in some runs.
    */
   dioEvictDelayMs: number;
+  /** Which transport serves the mounts; on `kernel` the mmap readers share one map each. */
+  transport: Transport;
   modes?: readonly CoherenceMode[];
   onProgress?: (progress: RaceProgress) => void;
 }
@@ -54,6 +59,7 @@ export interface RaceModeResult {
 export interface RaceResult {
   seconds: number;
   dioEvictDelayMs: number;
+  transport: Transport;
   workload: Omit<WorkloadOptions, 'dir' | 'seconds'>;
   modes: RaceModeResult[];
 }
@@ -64,7 +70,9 @@ const READERS_PER_PHASE = 2;
 const IMAGE_SIZE = 256 * 2 ** 20;
 const PROGRESS_TICK_MS = 200;
 
-async function runPhase(dir: string, readers: ReaderKind, seconds: number, onTick: (fraction: number) => void): Promise<Omit<RaceRow, 'mode'>> {
+async function runPhase(
+  dir: string, readers: ReaderKind, seconds: number, sharedMaps: boolean, onTick: (fraction: number) => void,
+): Promise<Omit<RaceRow, 'mode'>> {
   const began = Date.now();
   const ticker = setInterval(() => onTick(Math.min(1, (Date.now() - began) / 1000 / seconds)), PROGRESS_TICK_MS);
   try {
@@ -74,6 +82,7 @@ async function runPhase(dir: string, readers: ReaderKind, seconds: number, onTic
       ...WORKLOAD,
       readers: readers === 'buffered' ? READERS_PER_PHASE : 0,
       mmapReaders: readers === 'mmap' ? READERS_PER_PHASE : 0,
+      sharedMaps,
     });
     const { writes, reads, staleReads, stalePercent, worstStaleness, tornReads, tornWhileWriting, staleOverTime } = result;
     return { readers, writes, reads, staleReads, stalePercent, worstStaleness, tornReads, tornWhileWriting, staleOverTime };
@@ -92,13 +101,14 @@ async function runMode(mode: CoherenceMode, options: RaceOptions, report: (step:
     report('mount', 0.02);
     const mount = await startDaemonMount({
       command: process.execPath,
-      args: [projectFile('dist/src/cli/main.js'), 'mount', image, '{mountpoint}', '-f', '-o', `coherence=${mode},dio_evict_delay_ms=${options.dioEvictDelayMs}`],
+      args: [projectFile('dist/src/cli/main.js'), 'mount', image, '{mountpoint}', '-f', '-o', `coherence=${mode},dio_evict_delay_ms=${options.dioEvictDelayMs},transport=${options.transport}`],
     });
     const rows: RaceRow[] = [];
     try {
       const phaseSeconds = options.seconds / 2;
       for (const [phase, readers] of (['buffered', 'mmap'] as const).entries()) {
-        const row = await runPhase(mount.mountpoint, readers, phaseSeconds, (f) => report(readers, 0.05 + 0.45 * (phase + f)));
+        const sharedMaps = options.transport === 'kernel';
+        const row = await runPhase(mount.mountpoint, readers, phaseSeconds, sharedMaps, (f) => report(readers, 0.05 + 0.45 * (phase + f)));
         rows.push({ ...row, mode });
       }
       report('unmount', 0.95);
@@ -127,7 +137,8 @@ export async function runRaceDemo(options: RaceOptions): Promise<RaceResult> {
   return {
     seconds: options.seconds,
     dioEvictDelayMs: options.dioEvictDelayMs,
-    workload: { ...WORKLOAD, readers: READERS_PER_PHASE, mmapReaders: READERS_PER_PHASE },
+    transport: options.transport,
+    workload: { ...WORKLOAD, readers: READERS_PER_PHASE, mmapReaders: READERS_PER_PHASE, sharedMaps: options.transport === 'kernel' },
     modes: results,
   };
 }

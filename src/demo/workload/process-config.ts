@@ -15,6 +15,8 @@ export interface ProcessConfig {
   blockSize: number;
   /** A decimal string: bigint nanoseconds do not survive JSON. */
   baseNs: string;
+  /** mmap readers: keep one MAP_SHARED map of the whole file instead of a private map per sample. */
+  sharedMap?: boolean;
 }
 
 export interface RunWindow {

@@ -1,7 +1,8 @@
 /**
  * The versioned-block coherence workload, as separate processes on one file in `dir`: writers doing
- * O_DIRECT pwrites, readers doing buffered reads, optional mmap readers (python3); all run by one
- * CLOCK_MONOTONIC schedule, then their logs are judged offline (analyze-staleness.ts).
+ * O_DIRECT pwrites (or native AIO writes, python3), readers doing buffered reads, optional mmap
+ * readers (python3); all run by one CLOCK_MONOTONIC schedule, then their logs are judged offline
+ * (analyze-staleness.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, open, rm } from 'node:fs/promises';
@@ -24,6 +25,10 @@ export interface WorkloadOptions {
   /** A multiple of 512 (O_DIRECT); default 4096. */
   blockSize?: number;
   mmapReaders?: number;
+  /** The mmap readers keep one MAP_SHARED map of the file open (the kernel transport only). */
+  sharedMaps?: boolean;
+  /** Writers submit each O_DIRECT write with Linux native AIO (io_submit) instead of pwrite. */
+  aioWriters?: boolean;
   /** Width of the stale-over-time buckets; default 0.25 s. */
   bucketSeconds?: number;
 }
@@ -122,22 +127,25 @@ export async function runCoherenceWorkload(options: WorkloadOptions): Promise<Wo
       blocks: options.blocks,
       blockSize,
       baseNs: `${baseNs}`,
+      ...(options.sharedMaps ? { sharedMap: true } : {}),
     });
     const nodeProcess = (script: string, settings: ProcessConfig) => ({
       command: process.execPath,
       args: [projectFile(`dist/src/demo/workload/${script}`), JSON.stringify(settings)],
       log: settings.log,
     });
-    const mmapProcess = (settings: ProcessConfig) => ({
+    const pythonProcess = (script: string, settings: ProcessConfig) => ({
       command: 'python3',
-      args: [projectFile('src/demo/workload/mmap-reader.py'), JSON.stringify(settings)],
+      args: [projectFile(`src/demo/workload/${script}`), JSON.stringify(settings)],
       log: settings.log,
     });
+    const writerProcess = (settings: ProcessConfig) =>
+      options.aioWriters ? pythonProcess('aio-writer.py', settings) : nodeProcess('writer-process.js', settings);
     const { writers, readers } = options;
     const processes = [
-      ...Array.from({ length: writers }, (_, actor) => nodeProcess('writer-process.js', config('writer', actor))),
+      ...Array.from({ length: writers }, (_, actor) => writerProcess(config('writer', actor))),
       ...Array.from({ length: readers }, (_, actor) => nodeProcess('reader-process.js', config('reader', actor))),
-      ...Array.from({ length: options.mmapReaders ?? 0 }, (_, i) => mmapProcess(config('mmap', readers + i))),
+      ...Array.from({ length: options.mmapReaders ?? 0 }, (_, i) => pythonProcess('mmap-reader.py', config('mmap', readers + i))),
     ];
     const running = processes.map(({ command, args }) => spawnProcess(command, args));
     try {

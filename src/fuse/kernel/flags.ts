@@ -36,6 +36,12 @@ export const Fopen = {
 /** fuse_open_in/create_in.open_flags: clear suid/sgid (an O_TRUNC open without CAP_FSETID). */
 export const FUSE_OPEN_KILL_SUIDGID = 1 << 0;
 
+/** fuse_read_in.read_flags. */
+export const ReadFlag = {
+  /** lock_owner is valid: a read(2) on behalf of a task's file (fuse_direct_io), never a page-cache fill. */
+  LOCKOWNER: 1 << 1,
+} as const;
+
 /** fuse_write_in.write_flags. */
 export const WriteFlag = {
   /** The kernel's writeback of cached (mmap) pages, not a write(2) of a task. */

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, writevSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { Notifier } from './notifier.js';
 import type { ReaderMessage, ReaderWorkerData } from './reader-worker.js';
 import type { Reply } from './reply.js';
 
@@ -26,8 +27,11 @@ export interface KernelMountSpec {
 }
 
 export interface KernelSessionHandlers {
-  /** One request as read from the fd, numbered in read order (from 1); replies go through `send`. */
-  request(bytes: Uint8Array, seq: number, send: (reply: Reply) => void): void;
+  /**
+   * One request as read from the fd, numbered in read order (from 1); replies go through `send`,
+   * notifications through `notifier`.
+   */
+  request(bytes: Uint8Array, seq: number, send: (reply: Reply) => void, notifier: Notifier): void;
   /** The readers stopped (called once): unmounted (from here or outside), or a read failed. */
   stopped(reason: string): void;
 }
@@ -88,6 +92,7 @@ export async function startKernelSession(spec: KernelMountSpec, handlers: Kernel
     throw new KernelMountError((err as Error).message);
   }
   const send = (reply: Reply): void => sendReply(fd, reply);
+  const notifier = new Notifier(fd);
   let running = READERS;
   let stopReason: string | undefined;
   const stop = (reason: string): void => {
@@ -100,12 +105,13 @@ export async function startKernelSession(spec: KernelMountSpec, handlers: Kernel
   for (let i = 0; i < READERS; i++) {
     const reader = new Worker(new URL('./reader-worker.js', import.meta.url), { workerData });
     reader.on('message', (message: ReaderMessage) => {
-      if ('request' in message) handlers.request(new Uint8Array(message.request), message.seq, send);
+      if ('request' in message) handlers.request(new Uint8Array(message.request), message.seq, send, notifier);
       else stop(message.stopped === 'unmounted' ? 'unmounted' : `reading /dev/fuse failed: ${message.message}`);
     });
     reader.on('error', (err) => stop(`a reader thread failed: ${err.message}`));
     reader.on('exit', () => {
-      if (--running === 0) closeSync(fd);
+      // The notifier writes to the fd too: it stops before the fd number can be reused.
+      if (--running === 0) void notifier.close().finally(() => closeSync(fd));
     });
   }
   return { requestsRead: () => Number(Atomics.load(requestsRead, 0)) };

@@ -5,6 +5,7 @@
 import { pino } from 'pino';
 import type { MemoryDevice } from '../../../src/fs/api.js';
 import { KernelBridge } from '../../../src/fuse/kernel-bridge.js';
+import type { KernelPageCache } from '../../../src/fuse/kernel/kernel-page-cache.js';
 import { viewOf, type Layout } from '../../../src/fuse/kernel/layout.js';
 import type { Reply } from '../../../src/fuse/kernel/reply.js';
 import * as S from '../../../src/fuse/kernel/structs.js';
@@ -41,7 +42,8 @@ function encodeBody(parts: BodyPart[]): Uint8Array {
   return Buffer.concat(chunks);
 }
 
-export async function bridgeHarness(): Promise<BridgeHarness> {
+/** `kernelPages`: the bridge's keeper of the kernel's page cache (none: no notifications). */
+export async function bridgeHarness(kernelPages?: KernelPageCache): Promise<BridgeHarness> {
   const { vfs, device } = await freshVfs({}, 16 * 2 ** 20);
   const waiting = new Map<bigint, (answer: Answer) => void>();
   const send = (reply: Reply): void => {
@@ -50,7 +52,7 @@ export async function bridgeHarness(): Promise<BridgeHarness> {
     if (header.len !== bytes.length) throw new Error(`reply says ${header.len} bytes, is ${bytes.length}`);
     waiting.get(header.unique)?.({ error: header.error, body: bytes.subarray(S.outHeader.size) });
   };
-  const bridge = new KernelBridge(vfs, pino({ level: 'silent' }), send, { onInit: () => undefined });
+  const bridge = new KernelBridge(vfs, pino({ level: 'silent' }), send, { onInit: () => undefined }, kernelPages);
   let unique = 0n;
   return {
     vfs,
