@@ -15,6 +15,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { dataReply } from '../src/fuse/kernel/reply.js';
+import { cleanUpOnSignal } from '../src/util/cleanup-on-signal.js';
+import { projectFile } from '../src/util/project-file.js';
 import type { ReaderMessage, ReaderWorkerData } from '../src/fuse/kernel/reader-worker.js';
 import { median } from './paired-ratios.js';
 
@@ -71,19 +73,22 @@ async function openChannel(): Promise<Channel> {
   await run('mkfifo', [request, reply]);
   const requestFd = openSync(request, 'r+');
   const replyFd = openSync(reply, 'r+');
+  const remove = (): Promise<void> => rm(dir, { recursive: true, force: true });
+  const forget = cleanUpOnSignal(remove);
   return {
     requestFd,
     replyFd,
     close: async () => {
       closeSync(requestFd);
       closeSync(replyFd);
-      await rm(dir, { recursive: true, force: true });
+      await remove();
+      forget();
     },
   };
 }
 
-function worker(url: URL, data: HandOffWorkerData | ReaderWorkerData): Worker {
-  return new Worker(url, { workerData: data });
+function worker(file: string, data: HandOffWorkerData | ReaderWorkerData): Worker {
+  return new Worker(file, { workerData: data });
 }
 
 function exitOf(thread: Worker): Promise<void> {
@@ -92,7 +97,7 @@ function exitOf(thread: Worker): Promise<void> {
 
 /** The client's round trips against servers already listening on `channel`. */
 async function runClient(channel: Channel, durationMs: number): Promise<ClientResult> {
-  const client = worker(new URL('./hand-off-worker.js', import.meta.url), { role: 'client', requestFd: channel.requestFd, replyFd: channel.replyFd, durationMs });
+  const client = worker(projectFile('dist/bench/hand-off-worker.js'), { role: 'client', requestFd: channel.requestFd, replyFd: channel.replyFd, durationMs });
   const exit = exitOf(client);
   const result = new Promise<ClientResult>((resolve, reject) => {
     client.once('message', resolve);
@@ -106,7 +111,7 @@ async function viaMainThread(channel: Channel, durationMs: number): Promise<Clie
   const data = new Uint8Array(REPLY_DATA_BYTES);
   let stopping = false;
   const readers = Array.from({ length: READERS }, () => {
-    const reader = worker(new URL('../src/fuse/kernel/reader-worker.js', import.meta.url), { fd: channel.requestFd, bufferBytes: 8192 });
+    const reader = worker(projectFile('dist/src/fuse/kernel/reader-worker.js'), { fd: channel.requestFd, bufferBytes: 8192 });
     reader.on('message', (message: ReaderMessage) => {
       if (!stopping && message instanceof ArrayBuffer) writevSync(channel.replyFd, dataReply(1n, data));
     });
@@ -130,7 +135,7 @@ async function viaMainThread(channel: Channel, durationMs: number): Promise<Clie
 
 /** One server thread answers each request itself. */
 async function inReaderThread(channel: Channel, durationMs: number): Promise<ClientResult> {
-  const server = worker(new URL('./hand-off-worker.js', import.meta.url), { role: 'server', requestFd: channel.requestFd, replyFd: channel.replyFd });
+  const server = worker(projectFile('dist/bench/hand-off-worker.js'), { role: 'server', requestFd: channel.requestFd, replyFd: channel.replyFd });
   const exit = exitOf(server);
   try {
     return await runClient(channel, durationMs);
@@ -154,6 +159,7 @@ async function measure(way: HandOffWay, seconds: number): Promise<number> {
 export async function measureHandOff(rounds: number, seconds: number, progress: (line: string) => void = () => undefined): Promise<HandOffReport> {
   const rates: Record<HandOffWay, number[]> = { 'main thread': [], 'reader thread': [] };
   const addedUs: number[] = [];
+  progress(`hand-off: ${WAYS.length} ways × ${rounds} round${rounds === 1 ? '' : 's'} of ${seconds} s, about ${Math.round((WAYS.length * rounds * (seconds + 0.3) + 2))} s`);
   // The first runs in a process are slower (loading and compiling the threads' code): not kept.
   for (const way of WAYS) await measure(way, WARM_UP_SECONDS);
   for (let round = 1; round <= rounds; round++) {
