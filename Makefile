@@ -83,7 +83,7 @@ demo: build
 bench: build
 	node dist/bench/run-fio-bench.js $(BENCH_ARGS)
 
-## bench-quick: about two and a half minutes (1-job cases and the 2-job transport cases, 1 round of 2 s runs, 32M files); results in bench/results/ only, docs/ untouched
+## bench-quick: about two minutes (1-job cases and the 2-job transport cases, 1 round of 2 s runs, 32M files); results in bench/results/ only, docs/ untouched
 bench-quick: build
 	node dist/bench/run-fio-bench.js --jobs 1 --repeat 1 --runtime 2 --size 32M --no-docs $(BENCH_ARGS)
 
