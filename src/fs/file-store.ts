@@ -40,7 +40,7 @@ export interface StoreHost {
   unallocate(runs: Run[], fromReservation: number): void;
   /** Unmap every block from fromLblk on; the file then holds no block past its end (INODE_EOFBLOCKS cleared). */
   truncateBlocks(inode: Inode, fromLblk: number): void;
-  /** Unmap [lblk, lblk+len) (a hole punched mid-file); ENOSPC, changing nothing, if the split extent has no room. */
+  /** Unmap [lblk, lblk+len) (a hole punched mid-file); the caller holds room for the one extent a split adds (reserveExtents). */
   unmapBlocks(inode: Inode, lblk: number, len: number): void;
   /** Blocks were mapped past the file's end (fallocate KEEP_SIZE): set INODE_EOFBLOCKS. */
   markBlocksPastEnd(inode: Inode): void;
@@ -303,18 +303,27 @@ export class FileStore implements BackingStore {
 
   /**
    * FALLOC_FL_PUNCH_HOLE: unmap the blocks wholly inside [pos, pos+length) and zero in place the
-   * part of a block at either edge; i_size is kept. ENOSPC, changing nothing, if the extent it
-   * splits has no metadata room. Mirrors ext4_punch_hole().
-   * Context: takes this file's store lock; the caller has dropped the range's cached pages.
+   * part of a block at either edge; i_size is kept. Mirrors ext4_punch_hole(). `dropCached` drops
+   * the range's cached pages (dirty ones too), so it runs only once the punch can no longer be
+   * refused: after the range is checked and the metadata room of the extent a split adds is held.
+   * EFBIG or ENOSPC thus change nothing, the cache included.
+   * Context: takes this file's store lock, after `dropCached` (which takes page locks) has returned.
    */
-  punchRange(pos: number, length: number): Promise<void> {
+  async punchRange(pos: number, length: number, dropCached: () => Promise<void>): Promise<void> {
     const end = this.checkRange(pos, length);
-    return this.exclusive(async () => {
-      const first = Math.ceil(pos / BLOCK_SIZE), last = Math.floor(end / BLOCK_SIZE);
-      if (last > first) this.host.unmapBlocks(this.inode, first, last - first);
-      await this.zeroInPlace(pos, Math.min(end, first * BLOCK_SIZE));
-      if (last >= first) await this.zeroInPlace(Math.max(pos, last * BLOCK_SIZE), end);
-    });
+    // A hole inside one extent splits it in two: one extent record more, at most.
+    this.host.reserveExtents(1);
+    try {
+      await dropCached();
+      await this.exclusive(async () => {
+        const first = Math.ceil(pos / BLOCK_SIZE), last = Math.floor(end / BLOCK_SIZE);
+        if (last > first) this.host.unmapBlocks(this.inode, first, last - first);
+        await this.zeroInPlace(pos, Math.min(end, first * BLOCK_SIZE));
+        if (last >= first) await this.zeroInPlace(Math.max(pos, last * BLOCK_SIZE), end);
+      });
+    } finally {
+      this.host.unreserveExtents(1);
+    }
   }
 
   /**

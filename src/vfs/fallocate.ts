@@ -39,8 +39,7 @@ export async function fallocateFile(fs: Filesystem, ino: number, mapping: Mappin
   const sizeBefore = mapping.host.size();
   await changeFileBlocks(mapping, async (dropRange) => {
     if (mode & FALLOC_FL_PUNCH_HOLE) {
-      await dropRange(offset, end);
-      await fs.punchRange(ino, offset, length);
+      await fs.punchRange(ino, offset, length, () => dropRange(offset, end));
     } else if (mode & FALLOC_FL_ZERO_RANGE) {
       await fs.allocateRange(ino, offset, length, keepSize);
       await dropRange(offset, end);
