@@ -99,7 +99,9 @@ export class FileStore implements BackingStore {
    * past the new end and leaves the new last block as it is on the device: its tail holds fsync'd
    * bytes that the durable, old size still shows until the shrink commits, so zeroing them now would
    * let a crash bring back the old size with part of its data zeroed. They are zeroed when the file
-   * grows over them (zeroStaleTail). Growing leaves a hole.
+   * grows over them (zeroStaleTail). Growing leaves a hole. A size that does not grow also frees
+   * the blocks fallocate kept past the end, as ext4_setattr() calls ext4_truncate() "even if i_size
+   * didn't change to truncate possible preallocated blocks" (an O_TRUNC open of an empty file).
    * Context: takes this file's store lock; growing may commit the journal.
    */
   async setSize(size: number): Promise<void> {
@@ -107,7 +109,7 @@ export class FileStore implements BackingStore {
     check(size <= MAX_FILE_SIZE, 'EFBIG');
     return this.exclusive(async () => {
       const shrinking = size < this.inode.size;
-      if (shrinking) this.host.truncateBlocks(this.inode, Math.ceil(size / BLOCK_SIZE));
+      if (size <= this.inode.size) this.host.truncateBlocks(this.inode, Math.ceil(size / BLOCK_SIZE));
       else if (size > this.inode.size) await this.zeroStaleTail();
       this.host.setSize(this.inode, size);
       if (shrinking) {
