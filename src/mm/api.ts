@@ -3,11 +3,11 @@
  * ends live outside mm: the inode write lock in src/vfs/inode-write-lock.ts, the store lock in
  * src/fs/file-store.ts, the journal commit in src/fs/journal.ts.
  *
- *  inode write lock                      (vfs: an append, a write or a copy past EOF, a fallocate;
- *                                         per coherefs inode)
+ *  inode write lock                      (vfs: an append, a write or a copy past EOF, a fallocate,
+ *                                         a truncate; per coherefs inode)
  *    ->pagecache_add_lock, block side    (direct write; fallocate; copy_file_range, of its destination;
- *                                         truncate and a freed file's evict take the block side
- *                                         with no inode write lock)
+ *                                         truncate; a freed file's evict takes the block side with
+ *                                         no inode write lock)
  *      ->page lock                       (invalidate_inode_pages2_range, truncate_pagecache; a
  *                                         copy's write back of its source, another mapping)
  *        ->writeback                     (folio_wait_writeback)

@@ -442,12 +442,17 @@ export class Vfs {
     return lseekFile(this.fs, handle.ino, handle.mapping, offset, whence);
   }
 
+  /**
+   * do_truncate(): under the inode's write lock, as the kernel holds i_rwsem, so that an append or a
+   * write past EOF never reads i_size before a truncate and then writes there after it.
+   * Context: takes the inode's write lock, then the mapping's block side.
+   */
   private truncateInode(ino: number, size: number): Promise<void> {
-    return this.active.run(async () => {
+    return this.active.run(() => this.writeLocks.serialize(ino, async () => {
       const mapping = this.inodes.mapping(ino);
       await runTask(`truncate ino${ino}`, () => truncate(mapping, size));
       this.fs.fileUpdateTime(ino);
-    });
+    }));
   }
 
   private resolve(at: PathOrIno): number {
