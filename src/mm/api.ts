@@ -72,7 +72,7 @@ import { copyFileRange as copyRange } from './copy-range.js';
 import { directRead as dioRead, directWrite as dioWrite } from './direct-io.js';
 import type { ErrseqCursor } from './errseq.js';
 import { filemapRead, flush as filemapFlush, fsync as filemapFsync, genericPerformWrite, truncate as filemapTruncate, truncateInodePagesFinal } from './filemap.js';
-import { truncatePagecacheRange, withBlockSide } from './fallocate.js';
+import { cachedRange, withBlockSide, type CachedRange } from './fallocate.js';
 import type { UserBuffer } from './iov-iter.js';
 import type { Mapping } from './mapping.js';
 import { MappedView } from './mapped-view.js';
@@ -93,7 +93,7 @@ export type { PageCacheStats, CacheGauges, StatsSnapshot } from './stats.js';
 export { PAGE_SIZE } from './page.js';
 export { current, onBehalfOf, runTask, type Task } from './task.js';
 export { reportWaitFor, type WaitForReport, type LockReport, type TaskName } from './watchdog.js';
-export { seekHoleData, type BlockMapSeek } from './fallocate.js';
+export { seekHoleData, type BlockMapSeek, type CachedRange } from './fallocate.js';
 
 /** Read into dst at file offset pos through the cache; returns the bytes read (short at EOF). */
 export function bufferedRead(mapping: Mapping, pos: number, dst: UserBuffer): Promise<number> {
@@ -166,9 +166,10 @@ export function mmap(mapping: Mapping, offset: number, length: number): MappedVi
 
 /**
  * fallocate(2)'s work on the file's blocks, run by `work` under the mapping's block side; `work`
- * calls `dropRange` (truncate_pagecache_range()) before it punches or zeroes a range in the store.
+ * writes back the range's dirty pages before the store allocates under them, and drops the cached
+ * range before the store punches or zeroes it (CachedRange).
  * Context: takes and releases the mapping's block side; may sleep on page locks and writeback.
  */
-export function changeFileBlocks<T>(mapping: Mapping, work: (dropRange: (start: number, end: number) => Promise<void>) => Promise<T>): Promise<T> {
-  return inTask('fallocate', () => withBlockSide(mapping, () => work((start, end) => truncatePagecacheRange(mapping, start, end))));
+export function changeFileBlocks<T>(mapping: Mapping, work: (cached: CachedRange) => Promise<T>): Promise<T> {
+  return inTask('fallocate', () => withBlockSide(mapping, () => work(cachedRange(mapping))));
 }
