@@ -275,6 +275,10 @@ export class FileStore implements BackingStore {
   allocateRange(pos: number, length: number, keepSize: boolean): Promise<void> {
     const end = this.checkRange(pos, length);
     return this.exclusive(async () => {
+      const growing = !keepSize && end > this.inode.size;
+      // Before any map: zeroing the tail may commit the shrink that left it, and that commit must
+      // not carry maps past the end without the size that covers them (fsck's damage).
+      if (growing) await this.zeroStaleTail();
       const holes = this.extents.holes(Math.floor(pos / BLOCK_SIZE), Math.ceil(end / BLOCK_SIZE));
       const needed = holes.reduce((n, h) => n + h.len, 0);
       const runs = needed ? await this.host.allocate(needed, 0) : [];
@@ -294,8 +298,7 @@ export class FileStore implements BackingStore {
       }
       for (const m of maps) this.host.mapBlocks(this.inode, m.lblk, m.pblk, m.len);
       this.host.unreserveExtents(maps.length);
-      if (!keepSize && end > this.inode.size) {
-        await this.zeroStaleTail();
+      if (growing) {
         this.host.setSize(this.inode, end);
       } else if (maps.some((m) => (m.lblk + m.len) * BLOCK_SIZE > this.inode.size)) {
         this.host.markBlocksPastEnd(this.inode);
