@@ -9,6 +9,7 @@
  */
 import { writeInvalidateInodePagesRange } from './direct-io.js';
 import { checkFileRange } from './filemap.js';
+import { assertHeld } from './lockdep.js';
 import type { Mapping } from './mapping.js';
 import { PAGE_SIZE } from './page.js';
 import { schedulePoint } from './schedule-points.js';
@@ -67,6 +68,7 @@ export async function copyFileRange(src: Mapping, srcPos: number, dst: Mapping, 
  * Context: in locked mode the caller holds the destination's block side.
  */
 async function copyThroughStore(src: Mapping, srcPos: number, dst: Mapping, dstPos: number, count: number): Promise<number> {
+  if (dst.cache.options.coherence === 'locked') assertHeld(dst.lock, 'block');
   let held = holesUnder(dst, dstPos, count);
   dst.host.reserve(held);
   const buffer = new Uint8Array(Math.min(count, COPY_CHUNK));

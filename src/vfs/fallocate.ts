@@ -14,7 +14,6 @@ export const FALLOC_FL_ZERO_RANGE = 0x10;
 
 /** lseek(2) whence values (include/uapi/linux/fs.h). */
 export const SEEK_SET = 0;
-export const SEEK_CUR = 1;
 export const SEEK_END = 2;
 export const SEEK_DATA = 3;
 export const SEEK_HOLE = 4;
