@@ -300,7 +300,8 @@ export class FileStore implements BackingStore {
       this.host.unreserveExtents(maps.length);
       if (growing) {
         this.host.setSize(this.inode, end);
-      } else if (maps.some((m) => (m.lblk + m.len) * BLOCK_SIZE > this.inode.size)) {
+      } else if (maps.some((m) => (m.lblk + m.len - 1) * BLOCK_SIZE >= this.inode.size)) {
+        // A block that starts at or past the end (check.ts's rule); the block holding the end is not one.
         this.host.markBlocksPastEnd(this.inode);
       }
     });
