@@ -8,12 +8,14 @@
  *    ->pagecache_add_lock, block side    (direct write; fallocate; copy_file_range, of its destination;
  *                                         truncate; a freed file's evict takes the block side with
  *                                         no inode write lock)
- *      ->page lock                       (invalidate_inode_pages2_range, truncate_pagecache; a
- *                                         copy's write back of its source, another mapping)
+ *      ->page lock                       (invalidate_inode_pages2_range, truncate_pagecache(_range);
+ *                                         fallocate's write back of its range; a copy's write back
+ *                                         of its source, another mapping)
  *        ->writeback                     (folio_wait_writeback)
  *        ->store lock                    (truncate sets i_size with the partial page locked)
  *          ->journal commit              (growing over a shrunk tail commits the shrink first)
- *      ->store lock                      (the direct write's or the copy's store write)
+ *      ->store lock                      (the direct write's or the copy's store write; fallocate's
+ *                                         block changes, after its page locks are released)
  *        ->journal commit                (allocation commits to free blocks pending in the journal)
  *
  *  inode write lock
