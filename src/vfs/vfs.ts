@@ -283,8 +283,8 @@ export class Vfs {
   }
 
   /**
-   * The kernel's setattr: a new size first (truncate, under the block side), then mode, owner and
-   * times, and the suid/sgid bits the kernel asks to clear.
+   * The kernel's setattr: a new size first (truncate: the inode write lock, then the block side),
+   * then mode, owner and times, and the suid/sgid bits the kernel asks to clear.
    */
   setattr(ino: number, changes: InodeSetAttr): Promise<Attr> {
     return this.active.run(async () => {
@@ -413,7 +413,7 @@ export class Vfs {
     });
   }
 
-  /** truncate(2) by path: takes the mapping's block side (no page may be re-added meanwhile). */
+  /** truncate(2) by path: takes the inode write lock, then the mapping's block side (no page may be re-added meanwhile). */
   truncate(path: string, size: number): Promise<void> {
     const ino = walkPath(this.fs, path);
     return this.truncateInode(ino, size);
