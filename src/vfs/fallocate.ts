@@ -14,7 +14,6 @@ export const FALLOC_FL_ZERO_RANGE = 0x10;
 
 /** lseek(2) whence values (include/uapi/linux/fs.h). */
 export const SEEK_SET = 0;
-export const SEEK_CUR = 1;
 export const SEEK_END = 2;
 export const SEEK_DATA = 3;
 export const SEEK_HOLE = 4;
@@ -23,9 +22,10 @@ export const SEEK_HOLE = 4;
 const SUPPORTED = new Set([0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, FALLOC_FL_ZERO_RANGE, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE]);
 
 /**
- * One fallocate(2) call (mirrors bch2_fallocate_dispatch()). Allocation maps zeroed blocks over the
- * range's holes (ENOSPC, changing nothing, when the image cannot hold them) and, without KEEP_SIZE,
- * grows the file; a punch drops the range's cached pages (giving back the reservations of dirty
+ * One fallocate(2) call (mirrors bch2_fallocate_dispatch()). Allocation writes back the range's
+ * dirty pages (those over holes use up their reservations, which the allocation would otherwise
+ * take a second time), maps zeroed blocks over the holes left (ENOSPC, changing nothing, when the
+ * image cannot hold them) and, without KEEP_SIZE, grows the file; a punch drops the range's cached pages (giving back the reservations of dirty
  * ones) and unmaps its blocks; a zero range allocates its holes first (so ENOSPC still changes
  * nothing), then drops the cached pages and zeroes the rest in place. Returns whether the file's
  * data or size changed (mtime and ctime then move).
@@ -36,17 +36,18 @@ export async function fallocateFile(fs: Filesystem, ino: number, mapping: Mappin
   check(Number.isSafeInteger(offset) && offset >= 0 && Number.isSafeInteger(length) && length > 0, 'EINVAL', `bad range ${offset}+${length}`);
   const keepSize = (mode & FALLOC_FL_KEEP_SIZE) !== 0;
   const end = offset + length;
+  check(end <= mapping.cache.options.maxFileSize, 'EFBIG', `range ${offset}+${length} ends past the largest file size`);
   const sizeBefore = mapping.host.size();
-  await changeFileBlocks(mapping, async (dropRange) => {
+  await changeFileBlocks(mapping, async (cached) => {
     if (mode & FALLOC_FL_PUNCH_HOLE) {
-      await dropRange(offset, end);
-      await fs.punchRange(ino, offset, length);
-    } else if (mode & FALLOC_FL_ZERO_RANGE) {
-      await fs.allocateRange(ino, offset, length, keepSize);
-      await dropRange(offset, end);
+      await fs.punchRange(ino, offset, length, () => cached.drop(offset, end));
+      return;
+    }
+    await cached.writeBack(offset, end);
+    await fs.allocateRange(ino, offset, length, keepSize);
+    if (mode & FALLOC_FL_ZERO_RANGE) {
+      await cached.drop(offset, end);
       await fs.zeroRange(ino, offset, length);
-    } else {
-      await fs.allocateRange(ino, offset, length, keepSize);
     }
   });
   return (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) !== 0 || mapping.host.size() !== sizeBefore;
