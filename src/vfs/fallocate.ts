@@ -4,7 +4,7 @@
  * blocks in the store (src/fs) kept coherent with the page cache (src/mm/fallocate.ts).
  */
 import type { Filesystem } from '../fs/api.js';
-import { changeFileBlocks, seekHoleData, type Mapping } from '../mm/api.js';
+import { changeFileBlocks, seekHoleData, type BlockMapSeek, type Mapping } from '../mm/api.js';
 import { check, FsError } from '../util/errno.js';
 
 /** include/uapi/linux/falloc.h */
@@ -53,14 +53,21 @@ export async function fallocateFile(fs: Filesystem, ino: number, mapping: Mappin
   return (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) !== 0 || mapping.host.size() !== sizeBefore;
 }
 
+/** A file seen as all data, as generic_file_llseek_size() answers SEEK_DATA and SEEK_HOLE. */
+const NO_HOLES: BlockMapSeek = { nextData: (index) => index, nextHole: () => Infinity };
+
 /**
  * lseek(2) as FUSE sends it: SEEK_DATA and SEEK_HOLE from the block map and the cache's unwritten
  * pages (ENXIO at or past EOF). The kernel answers SEEK_SET, SEEK_CUR and SEEK_END itself
  * (fuse_file_llseek()); asked anyway, SEEK_SET and SEEK_END are answered, and SEEK_CUR is EINVAL:
- * the file position is the kernel's, the daemon does not know it.
+ * the file position is the kernel's, the daemon does not know it. `unseenData`: the file may have
+ * data the daemon has not seen (dirty pages of a shared map in the kernel's cache, which
+ * fuse_lseek() does not write back first), so it is answered as a file without holes.
  */
-export function lseekFile(fs: Filesystem, ino: number, mapping: Mapping, offset: number, whence: number): number {
-  const map = { nextData: (index: number) => fs.nextDataBlock(ino, index), nextHole: (index: number) => fs.nextHoleBlock(ino, index) };
+export function lseekFile(fs: Filesystem, ino: number, mapping: Mapping, offset: number, whence: number, unseenData = false): number {
+  const map = unseenData
+    ? NO_HOLES
+    : { nextData: (index: number) => fs.nextDataBlock(ino, index), nextHole: (index: number) => fs.nextHoleBlock(ino, index) };
   switch (whence) {
     case SEEK_DATA: return seekHoleData(mapping, offset, 'data', map);
     case SEEK_HOLE: return seekHoleData(mapping, offset, 'hole', map);

@@ -440,9 +440,9 @@ export class Vfs {
   }
 
   /** lseek(2)'s SEEK_DATA and SEEK_HOLE (fallocate.ts). Context: no lock; the answer may be stale at once. */
-  lseek(fh: number, offset: number, whence: number): number {
+  lseek(fh: number, offset: number, whence: number, unseenData = false): number {
     const handle = this.handles.get(fh);
-    return lseekFile(this.fs, handle.ino, handle.mapping, offset, whence);
+    return lseekFile(this.fs, handle.ino, handle.mapping, offset, whence, unseenData);
   }
 
   /**
