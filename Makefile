@@ -7,7 +7,7 @@ MOUNTPOINT ?= mnt
 MOUNT_OPTS ?=
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
-DEBIAN_PACKAGES := libfuse2 fuse fio util-linux xfsprogs
+DEBIAN_PACKAGES := libfuse2 fuse fio util-linux xfsprogs libfuse3-dev gcc pkg-config
 
 # What tsc compiles (tsconfig.json's include); the build reruns only when one of them changed.
 TS_SOURCES := $(shell find src tools bench test -name '*.ts') tsconfig.json
@@ -16,7 +16,8 @@ NPM_STAMP := node_modules/.package-lock.json
 
 .PHONY: deps debian-packages build install uninstall test lint mount demo bench bench-quick docker-test clean FORCE
 
-## deps: Debian packages (libfuse2, fuse, fio, util-linux for flock, fallocate and setpriv, xfsprogs for xfs_io in the tests) when missing and root, then npm ci when the lock changed
+## deps: Debian packages (libfuse2, fuse, fio, util-linux for flock, fallocate and setpriv, xfsprogs for xfs_io in the tests;
+##   libfuse3-dev, gcc, pkg-config for the bench's passthrough_ll, never fuse3, which removes fuse) when missing and root, then npm ci when the lock changed
 deps: debian-packages $(NPM_STAMP)
 
 debian-packages:
@@ -77,12 +78,13 @@ demo: build
 	$(CLI) demo race $(if $(DEMO_SECONDS),--seconds $(DEMO_SECONDS))
 	$(CLI) demo deadlock
 
-## bench: the fio matrix against a plain file and the ceiling daemon (about 15 min); results in bench/results/ and docs/benchmarks.md;
+## bench: the fio matrix on both transports against libfuse 3's passthrough_ll, the ceiling daemon and a plain file, and the kernel
+##   transport's hand-off (about 17 min, as root); results in bench/results/ and docs/benchmarks.md;
 ##   BENCH_ARGS='--repeat 5 --runtime 3' passes options on (node dist/bench/run-fio-bench.js --help)
 bench: build
 	node dist/bench/run-fio-bench.js $(BENCH_ARGS)
 
-## bench-quick: about two minutes (1-job cases, 1 round of 2 s runs, 32M files); results in bench/results/ only, docs/ untouched
+## bench-quick: about two minutes (1-job cases and the 2-job transport cases, 1 round of 2 s runs, 32M files); results in bench/results/ only, docs/ untouched
 bench-quick: build
 	node dist/bench/run-fio-bench.js --jobs 1 --repeat 1 --runtime 2 --size 32M --no-docs $(BENCH_ARGS)
 

@@ -57,7 +57,7 @@ function runLine(args: readonly string[]): string {
 /** Writes the run's tables into the page and its ratio chart next to it. */
 export async function updateBenchDocs(report: BenchReport, args: readonly string[], docs: BenchDocs = DEFAULT_BENCH_DOCS): Promise<void> {
   const chartName = docs.chart.slice(docs.chart.lastIndexOf('/') + 1);
-  const chart = `![coherefs and passthrough / ceiling per case: bars are medians of ${report.repeat} paired rounds, whiskers the lowest and highest round, dashed lines the goals](${chartName})`;
+  const chart = `![each daemon's MB/s against ${report.baseline} per case, coherefs's two transports side by side: bars are medians of ${report.repeat} paired rounds, whiskers the lowest and highest round, the dashed line parity](${chartName})`;
   const results = [runLine(args), chart, benchMarkdown(report)].join('\n\n');
   const page = await readFile(docs.page, 'utf8');
   await copyFile(report.files.ratiosPng, docs.chart);

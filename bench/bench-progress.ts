@@ -8,7 +8,7 @@ import type { BenchCase, BenchPlan, BenchTarget } from './fio-bench.js';
 
 /** Beyond its runtime, each run starts fio and fsyncs what it wrote (measured: about 0.4 s). */
 const RUN_OVERHEAD_SECONDS = 0.5;
-/** Making and mounting the image and the ceilings, and fio laying out its files once per target. */
+/** Making and mounting the images, building passthrough_ll and mounting it and the ceiling, and fio laying out its files once per target. */
 const SETUP_SECONDS = 20;
 
 export interface BenchProgress {

@@ -1,35 +1,22 @@
 /**
  * The ceiling: a minimal in-memory FUSE daemon mounted with exactly coherefs's options. It does no
  * work per request beyond a copy, so benchmarks against it show what fuse-native itself allows.
- * With --passthrough DIR it keeps each file as a file in DIR instead and turns every request into
- * one pread or pwrite there: the floor for a daemon that has to reach its backing file.
  * One flat directory of regular files (enough for fio and dd). Handles are keyed by fd, not path.
  *
- * Usage: node dist/bench/ceiling-daemon.js MOUNTPOINT [--passthrough DIR]   (SIGINT/SIGTERM unmount and exit;
+ * Usage: node dist/bench/ceiling-daemon.js MOUNTPOINT   (SIGINT/SIGTERM unmount and exit;
  * so does an unmount from outside)
  */
 import Fuse from 'fuse-native';
 import type { FuseOperations, FuseStat } from 'fuse-native';
 import { mountFuse } from '../src/fuse/api.js';
-import { join } from 'node:path';
-import { HostFile } from './host-file.js';
 import { MemoryFile } from './memory-file.js';
 
 const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
 
-/** What a file of the daemon needs from its storage: MemoryFile or HostFile. */
-interface StoredFile {
-  readonly size: number;
-  read(into: Buffer, length: number, pos: number): number;
-  write(from: Buffer, length: number, pos: number): number;
-  truncate(size: number): void;
-  remove?(): void;
-}
-
-function ceilingOperations(createFile: (path: string) => StoredFile): FuseOperations {
-  const files = new Map<string, StoredFile>();
-  const handles = new Map<number, StoredFile>();
+function ceilingOperations(): FuseOperations {
+  const files = new Map<string, MemoryFile>();
+  const handles = new Map<number, MemoryFile>();
   let nextFd = 1;
   const started = new Date();
   const owner = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
@@ -37,7 +24,7 @@ function ceilingOperations(createFile: (path: string) => StoredFile): FuseOperat
     mode, size, ...owner, nlink: 1, blksize: 4096, blocks: Math.ceil(size / 512),
     atime: started, mtime: started, ctime: started,
   });
-  const named = (path: string): StoredFile | undefined => files.get(path);
+  const named = (path: string): MemoryFile | undefined => files.get(path);
 
   return {
     getattr(path, cb) {
@@ -51,7 +38,7 @@ function ceilingOperations(createFile: (path: string) => StoredFile): FuseOperat
     mknod(path, mode, _dev, cb) {
       if ((mode & S_IFREG) === 0) return cb(Fuse.EPERM);
       if (files.has(path)) return cb(Fuse.EEXIST);
-      files.set(path, createFile(path));
+      files.set(path, new MemoryFile());
       cb(0);
     },
     open(path, _flags, cb) {
@@ -86,10 +73,7 @@ function ceilingOperations(createFile: (path: string) => StoredFile): FuseOperat
       cb(0);
     },
     unlink(path, cb) {
-      const file = named(path);
-      if (!file) return cb(Fuse.ENOENT);
-      files.delete(path);
-      file.remove?.();
+      if (!files.delete(path)) return cb(Fuse.ENOENT);
       cb(0);
     },
     fsync(_path, _datasync, _fd, cb) {
@@ -108,13 +92,12 @@ function ceilingOperations(createFile: (path: string) => StoredFile): FuseOperat
 }
 
 async function main(): Promise<void> {
-  const [mountpoint, flag, hostDir] = process.argv.slice(2);
-  if (!mountpoint || (flag !== undefined && (flag !== '--passthrough' || !hostDir))) {
-    process.stderr.write('usage: ceiling-daemon MOUNTPOINT [--passthrough DIR]\n');
+  const [mountpoint, ...rest] = process.argv.slice(2);
+  if (!mountpoint || rest.length > 0) {
+    process.stderr.write('usage: ceiling-daemon MOUNTPOINT\n');
     process.exit(2);
   }
-  const createFile = hostDir ? (path: string) => new HostFile(join(hostDir, path.slice(1))) : () => new MemoryFile();
-  const session = await mountFuse(mountpoint, ceilingOperations(createFile), { fsname: hostDir ? 'coherefs-passthrough' : 'coherefs-ceiling' });
+  const session = await mountFuse(mountpoint, ceilingOperations(), { fsname: 'coherefs-ceiling' });
   process.stderr.write(`ceiling daemon: mounted on ${session.mountpoint} (pid ${process.pid})\n`);
   // However the mount goes (umount or fusermount -u from outside, or the signal below), the daemon
   // goes with it, once nothing is open on it any more.

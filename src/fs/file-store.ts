@@ -40,7 +40,7 @@ export interface StoreHost {
   unallocate(runs: Run[], fromReservation: number): void;
   /** Unmap every block from fromLblk on; the file then holds no block past its end (INODE_EOFBLOCKS cleared). */
   truncateBlocks(inode: Inode, fromLblk: number): void;
-  /** Unmap [lblk, lblk+len) (a hole punched mid-file); ENOSPC, changing nothing, if the split extent has no room. */
+  /** Unmap [lblk, lblk+len) (a hole punched mid-file); the caller holds room for the one extent a split adds (reserveExtents). */
   unmapBlocks(inode: Inode, lblk: number, len: number): void;
   /** Blocks were mapped past the file's end (fallocate KEEP_SIZE): set INODE_EOFBLOCKS. */
   markBlocksPastEnd(inode: Inode): void;
@@ -99,7 +99,9 @@ export class FileStore implements BackingStore {
    * past the new end and leaves the new last block as it is on the device: its tail holds fsync'd
    * bytes that the durable, old size still shows until the shrink commits, so zeroing them now would
    * let a crash bring back the old size with part of its data zeroed. They are zeroed when the file
-   * grows over them (zeroStaleTail). Growing leaves a hole.
+   * grows over them (zeroStaleTail). Growing leaves a hole. A size that does not grow also frees
+   * the blocks fallocate kept past the end, as ext4_setattr() calls ext4_truncate() "even if i_size
+   * didn't change to truncate possible preallocated blocks" (an O_TRUNC open of an empty file).
    * Context: takes this file's store lock; growing may commit the journal.
    */
   async setSize(size: number): Promise<void> {
@@ -107,7 +109,7 @@ export class FileStore implements BackingStore {
     check(size <= MAX_FILE_SIZE, 'EFBIG');
     return this.exclusive(async () => {
       const shrinking = size < this.inode.size;
-      if (shrinking) this.host.truncateBlocks(this.inode, Math.ceil(size / BLOCK_SIZE));
+      if (size <= this.inode.size) this.host.truncateBlocks(this.inode, Math.ceil(size / BLOCK_SIZE));
       else if (size > this.inode.size) await this.zeroStaleTail();
       this.host.setSize(this.inode, size);
       if (shrinking) {
@@ -273,6 +275,10 @@ export class FileStore implements BackingStore {
   allocateRange(pos: number, length: number, keepSize: boolean): Promise<void> {
     const end = this.checkRange(pos, length);
     return this.exclusive(async () => {
+      const growing = !keepSize && end > this.inode.size;
+      // Before any map: zeroing the tail may commit the shrink that left it, and that commit must
+      // not carry maps past the end without the size that covers them (fsck's damage).
+      if (growing) await this.zeroStaleTail();
       const holes = this.extents.holes(Math.floor(pos / BLOCK_SIZE), Math.ceil(end / BLOCK_SIZE));
       const needed = holes.reduce((n, h) => n + h.len, 0);
       const runs = needed ? await this.host.allocate(needed, 0) : [];
@@ -292,10 +298,10 @@ export class FileStore implements BackingStore {
       }
       for (const m of maps) this.host.mapBlocks(this.inode, m.lblk, m.pblk, m.len);
       this.host.unreserveExtents(maps.length);
-      if (!keepSize && end > this.inode.size) {
-        await this.zeroStaleTail();
+      if (growing) {
         this.host.setSize(this.inode, end);
-      } else if (maps.some((m) => (m.lblk + m.len) * BLOCK_SIZE > this.inode.size)) {
+      } else if (maps.some((m) => (m.lblk + m.len - 1) * BLOCK_SIZE >= this.inode.size)) {
+        // A block that starts at or past the end (check.ts's rule); the block holding the end is not one.
         this.host.markBlocksPastEnd(this.inode);
       }
     });
@@ -303,18 +309,27 @@ export class FileStore implements BackingStore {
 
   /**
    * FALLOC_FL_PUNCH_HOLE: unmap the blocks wholly inside [pos, pos+length) and zero in place the
-   * part of a block at either edge; i_size is kept. ENOSPC, changing nothing, if the extent it
-   * splits has no metadata room. Mirrors ext4_punch_hole().
-   * Context: takes this file's store lock; the caller has dropped the range's cached pages.
+   * part of a block at either edge; i_size is kept. Mirrors ext4_punch_hole(). `dropCached` drops
+   * the range's cached pages (dirty ones too), so it runs only once the punch can no longer be
+   * refused: after the range is checked and the metadata room of the extent a split adds is held.
+   * EFBIG or ENOSPC thus change nothing, the cache included.
+   * Context: takes this file's store lock, after `dropCached` (which takes page locks) has returned.
    */
-  punchRange(pos: number, length: number): Promise<void> {
+  async punchRange(pos: number, length: number, dropCached: () => Promise<void>): Promise<void> {
     const end = this.checkRange(pos, length);
-    return this.exclusive(async () => {
-      const first = Math.ceil(pos / BLOCK_SIZE), last = Math.floor(end / BLOCK_SIZE);
-      if (last > first) this.host.unmapBlocks(this.inode, first, last - first);
-      await this.zeroInPlace(pos, Math.min(end, first * BLOCK_SIZE));
-      if (last >= first) await this.zeroInPlace(Math.max(pos, last * BLOCK_SIZE), end);
-    });
+    // A hole inside one extent splits it in two: one extent record more, at most.
+    this.host.reserveExtents(1);
+    try {
+      await dropCached();
+      await this.exclusive(async () => {
+        const first = Math.ceil(pos / BLOCK_SIZE), last = Math.floor(end / BLOCK_SIZE);
+        if (last > first) this.host.unmapBlocks(this.inode, first, last - first);
+        await this.zeroInPlace(pos, Math.min(end, first * BLOCK_SIZE));
+        if (last >= first) await this.zeroInPlace(Math.max(pos, last * BLOCK_SIZE), end);
+      });
+    } finally {
+      this.host.unreserveExtents(1);
+    }
   }
 
   /**

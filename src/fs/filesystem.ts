@@ -190,8 +190,9 @@ export class Filesystem {
     return this.files.store(ino).allocateRange(pos, length, keepSize);
   }
 
-  punchRange(ino: number, pos: number, length: number): Promise<void> {
-    return this.files.store(ino).punchRange(pos, length);
+  /** Punch a hole; `dropCached` drops the range's cached pages once the punch cannot be refused (file-store.ts). */
+  punchRange(ino: number, pos: number, length: number, dropCached: () => Promise<void>): Promise<void> {
+    return this.files.store(ino).punchRange(pos, length, dropCached);
   }
 
   zeroRange(ino: number, pos: number, length: number): Promise<void> {

@@ -101,12 +101,7 @@ function storeHost(device: ImageDevice, journal: Journal, space: Space, durabili
         journal.markDirty(inode);
       }
     },
-    unmapBlocks: (inode, lblk, len) => {
-      // A hole inside one extent splits it: one extent record more.
-      space.reserveExtents(1);
-      journal.record({ kind: 'unmap', ino: inode.ino, lblk, len });
-      space.unreserveExtents(1);
-    },
+    unmapBlocks: (inode, lblk, len) => journal.record({ kind: 'unmap', ino: inode.ino, lblk, len }),
     markBlocksPastEnd: (inode) => {
       if (inode.flags & INODE_EOFBLOCKS) return;
       inode.flags |= INODE_EOFBLOCKS;

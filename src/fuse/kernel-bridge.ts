@@ -225,8 +225,12 @@ export class KernelBridge {
         await vfs.fallocate(fh, mode, offset, length);
         return emptyReply(unique);
       }
-      case 'lseek':
-        return structReply(unique, [S.lseekOut, { offset: vfs.lseek(request.arg.fh, request.arg.offset, request.arg.whence) }]);
+      case 'lseek': {
+        // fuse_lseek() asks without writing back the kernel's dirty pages: a file it may hold pages
+        // of is answered as one without holes, so no data written through a shared map is skipped.
+        const unseenData = this.kernelPages?.mayHoldPages(ino) ?? false;
+        return structReply(unique, [S.lseekOut, { offset: vfs.lseek(request.arg.fh, request.arg.offset, request.arg.whence, unseenData) }]);
+      }
       case 'listxattr':
         // No extended attributes are stored (the image has no room for them): every node lists
         // none, as the VFS answers for a filesystem without xattr handlers (vfs_listxattr).

@@ -3,17 +3,19 @@
  * ends live outside mm: the inode write lock in src/vfs/inode-write-lock.ts, the store lock in
  * src/fs/file-store.ts, the journal commit in src/fs/journal.ts.
  *
- *  inode write lock                      (vfs: an append, a write or a copy past EOF, a fallocate;
- *                                         per coherefs inode)
+ *  inode write lock                      (vfs: an append, a write or a copy past EOF, a fallocate,
+ *                                         a truncate; per coherefs inode)
  *    ->pagecache_add_lock, block side    (direct write; fallocate; copy_file_range, of its destination;
- *                                         truncate and a freed file's evict take the block side
- *                                         with no inode write lock)
- *      ->page lock                       (invalidate_inode_pages2_range, truncate_pagecache; a
- *                                         copy's write back of its source, another mapping)
+ *                                         truncate; a freed file's evict takes the block side with
+ *                                         no inode write lock)
+ *      ->page lock                       (invalidate_inode_pages2_range, truncate_pagecache(_range);
+ *                                         fallocate's write back of its range; a copy's write back
+ *                                         of its source, another mapping)
  *        ->writeback                     (folio_wait_writeback)
  *        ->store lock                    (truncate sets i_size with the partial page locked)
  *          ->journal commit              (growing over a shrunk tail commits the shrink first)
- *      ->store lock                      (the direct write's or the copy's store write)
+ *      ->store lock                      (the direct write's or the copy's store write; fallocate's
+ *                                         block changes, after its page locks are released)
  *        ->journal commit                (allocation commits to free blocks pending in the journal)
  *
  *  inode write lock
@@ -72,7 +74,7 @@ import { copyFileRange as copyRange } from './copy-range.js';
 import { directRead as dioRead, directWrite as dioWrite } from './direct-io.js';
 import type { ErrseqCursor } from './errseq.js';
 import { filemapRead, flush as filemapFlush, fsync as filemapFsync, genericPerformWrite, truncate as filemapTruncate, truncateInodePagesFinal } from './filemap.js';
-import { truncatePagecacheRange, withBlockSide } from './fallocate.js';
+import { cachedRange, withBlockSide, type CachedRange } from './fallocate.js';
 import type { UserBuffer } from './iov-iter.js';
 import type { Mapping } from './mapping.js';
 import { MappedView } from './mapped-view.js';
@@ -93,7 +95,7 @@ export type { PageCacheStats, CacheGauges, StatsSnapshot } from './stats.js';
 export { PAGE_SIZE } from './page.js';
 export { current, onBehalfOf, runTask, type Task } from './task.js';
 export { reportWaitFor, type WaitForReport, type LockReport, type TaskName } from './watchdog.js';
-export { seekHoleData, type BlockMapSeek } from './fallocate.js';
+export { seekHoleData, type BlockMapSeek, type CachedRange } from './fallocate.js';
 
 /** Read into dst at file offset pos through the cache; returns the bytes read (short at EOF). */
 export function bufferedRead(mapping: Mapping, pos: number, dst: UserBuffer): Promise<number> {
@@ -166,9 +168,10 @@ export function mmap(mapping: Mapping, offset: number, length: number): MappedVi
 
 /**
  * fallocate(2)'s work on the file's blocks, run by `work` under the mapping's block side; `work`
- * calls `dropRange` (truncate_pagecache_range()) before it punches or zeroes a range in the store.
+ * writes back the range's dirty pages before the store allocates under them, and drops the cached
+ * range before the store punches or zeroes it (CachedRange).
  * Context: takes and releases the mapping's block side; may sleep on page locks and writeback.
  */
-export function changeFileBlocks<T>(mapping: Mapping, work: (dropRange: (start: number, end: number) => Promise<void>) => Promise<T>): Promise<T> {
-  return inTask('fallocate', () => withBlockSide(mapping, () => work((start, end) => truncatePagecacheRange(mapping, start, end))));
+export function changeFileBlocks<T>(mapping: Mapping, work: (cached: CachedRange) => Promise<T>): Promise<T> {
+  return inTask('fallocate', () => withBlockSide(mapping, () => work(cachedRange(mapping))));
 }

@@ -9,6 +9,7 @@
  */
 import { writeInvalidateInodePagesRange } from './direct-io.js';
 import { checkFileRange } from './filemap.js';
+import { assertHeld } from './lockdep.js';
 import type { Mapping } from './mapping.js';
 import { PAGE_SIZE } from './page.js';
 import { schedulePoint } from './schedule-points.js';
@@ -31,8 +32,9 @@ function holesUnder(mapping: Mapping, pos: number, length: number): number {
  * mirrors the generic part of vfs_copy_file_range() (generic_copy_file_checks: the copy stops at
  * the source's EOF, and what is left of it may not overlap its source within one file) with the
  * locking of bch2_remap_file_range().
- * Returns the bytes copied: 0 at or past the source's EOF, short only when a store write failed
- * after earlier chunks landed (the next call reports the error). The blocks the destination range
+ * Returns the bytes copied: 0 at or past the source's EOF, short at the largest file size (EFBIG
+ * only when the destination offset is there already), or when a store write failed after earlier
+ * chunks landed (the next call reports the error). The blocks the destination range
  * lacks are reserved before a byte moves, so a full filesystem fails the call with ENOSPC, having
  * changed nothing.
  * Context: in locked mode takes the destination's block side for the whole copy; takes page locks
@@ -40,13 +42,16 @@ function holesUnder(mapping: Mapping, pos: number, length: number): number {
  */
 export async function copyFileRange(src: Mapping, srcPos: number, dst: Mapping, dstPos: number, length: number): Promise<number> {
   checkFileRange(src, srcPos, 0, false);
-  checkFileRange(dst, dstPos, length, true);
+  checkFileRange(dst, dstPos, 0, false);
   check(Number.isSafeInteger(length) && length >= 0, 'EINVAL', `bad length ${length}`);
+  // generic_write_check_limits(): EFBIG only at or past the largest size; a copy running past it is cut short.
+  const room = dst.cache.options.maxFileSize - dstPos;
+  check(room > 0, 'EFBIG', `copy destination offset ${dstPos} is past the largest file size`);
   const mode = dst.cache.options.coherence;
   if (mode === 'locked') await dst.lock.blockGet();
   try {
     if (mode !== 'none' && src.nrpages > 0 && length > 0) await filemapWriteAndWaitRange(src, srcPos, srcPos + length - 1);
-    const count = Math.min(length, src.host.size() - srcPos);
+    const count = Math.min(length, src.host.size() - srcPos, room);
     if (count <= 0) return 0;
     check(src !== dst || dstPos + count <= srcPos || srcPos + count <= dstPos, 'EINVAL', 'copy_file_range within one file: the ranges overlap');
     if (mode !== 'none') await writeInvalidateInodePagesRange(dst, dstPos, dstPos + count - 1);
@@ -63,6 +68,7 @@ export async function copyFileRange(src: Mapping, srcPos: number, dst: Mapping, 
  * Context: in locked mode the caller holds the destination's block side.
  */
 async function copyThroughStore(src: Mapping, srcPos: number, dst: Mapping, dstPos: number, count: number): Promise<number> {
+  if (dst.cache.options.coherence === 'locked') assertHeld(dst.lock, 'block');
   let held = holesUnder(dst, dstPos, count);
   dst.host.reserve(held);
   const buffer = new Uint8Array(Math.min(count, COPY_CHUNK));

@@ -8,7 +8,27 @@
 import { assertHeld } from './lockdep.js';
 import type { Mapping } from './mapping.js';
 import { PAGE_SIZE } from './page.js';
+import { filemapWriteAndWaitRange } from './writeback.js';
 import { FsError } from '../util/errno.js';
+
+/** What fallocate's work does to the cached pages of the range it changes in the store (bytes, end exclusive). */
+export interface CachedRange {
+  /** truncate_pagecache_range(): before the store punches or zeroes [start, end). */
+  drop(start: number, end: number): Promise<void>;
+  /**
+   * filemap_write_and_wait_range(): before the store allocates [start, end), so that dirty pages
+   * over holes use up the reservations they hold instead of the allocation taking blocks twice.
+   */
+  writeBack(start: number, end: number): Promise<void>;
+}
+
+/** The CachedRange operations of `mapping`. Context: the caller holds the mapping's block side. */
+export function cachedRange(mapping: Mapping): CachedRange {
+  return {
+    drop: (start, end) => truncatePagecacheRange(mapping, start, end),
+    writeBack: (start, end) => (end > start ? filemapWriteAndWaitRange(mapping, start, end - 1) : Promise.resolve()),
+  };
+}
 
 /**
  * Run `work` under the mapping's block side (mirrors bch2_fallocate_dispatch(), which takes

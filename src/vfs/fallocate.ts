@@ -4,7 +4,7 @@
  * blocks in the store (src/fs) kept coherent with the page cache (src/mm/fallocate.ts).
  */
 import type { Filesystem } from '../fs/api.js';
-import { changeFileBlocks, seekHoleData, type Mapping } from '../mm/api.js';
+import { changeFileBlocks, seekHoleData, type BlockMapSeek, type Mapping } from '../mm/api.js';
 import { check, FsError } from '../util/errno.js';
 
 /** include/uapi/linux/falloc.h */
@@ -14,7 +14,6 @@ export const FALLOC_FL_ZERO_RANGE = 0x10;
 
 /** lseek(2) whence values (include/uapi/linux/fs.h). */
 export const SEEK_SET = 0;
-export const SEEK_CUR = 1;
 export const SEEK_END = 2;
 export const SEEK_DATA = 3;
 export const SEEK_HOLE = 4;
@@ -23,9 +22,10 @@ export const SEEK_HOLE = 4;
 const SUPPORTED = new Set([0, FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, FALLOC_FL_ZERO_RANGE, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE]);
 
 /**
- * One fallocate(2) call (mirrors bch2_fallocate_dispatch()). Allocation maps zeroed blocks over the
- * range's holes (ENOSPC, changing nothing, when the image cannot hold them) and, without KEEP_SIZE,
- * grows the file; a punch drops the range's cached pages (giving back the reservations of dirty
+ * One fallocate(2) call (mirrors bch2_fallocate_dispatch()). Allocation writes back the range's
+ * dirty pages (those over holes use up their reservations, which the allocation would otherwise
+ * take a second time), maps zeroed blocks over the holes left (ENOSPC, changing nothing, when the
+ * image cannot hold them) and, without KEEP_SIZE, grows the file; a punch drops the range's cached pages (giving back the reservations of dirty
  * ones) and unmaps its blocks; a zero range allocates its holes first (so ENOSPC still changes
  * nothing), then drops the cached pages and zeroes the rest in place. Returns whether the file's
  * data or size changed (mtime and ctime then move).
@@ -36,30 +36,38 @@ export async function fallocateFile(fs: Filesystem, ino: number, mapping: Mappin
   check(Number.isSafeInteger(offset) && offset >= 0 && Number.isSafeInteger(length) && length > 0, 'EINVAL', `bad range ${offset}+${length}`);
   const keepSize = (mode & FALLOC_FL_KEEP_SIZE) !== 0;
   const end = offset + length;
+  check(end <= mapping.cache.options.maxFileSize, 'EFBIG', `range ${offset}+${length} ends past the largest file size`);
   const sizeBefore = mapping.host.size();
-  await changeFileBlocks(mapping, async (dropRange) => {
+  await changeFileBlocks(mapping, async (cached) => {
     if (mode & FALLOC_FL_PUNCH_HOLE) {
-      await dropRange(offset, end);
-      await fs.punchRange(ino, offset, length);
-    } else if (mode & FALLOC_FL_ZERO_RANGE) {
-      await fs.allocateRange(ino, offset, length, keepSize);
-      await dropRange(offset, end);
+      await fs.punchRange(ino, offset, length, () => cached.drop(offset, end));
+      return;
+    }
+    await cached.writeBack(offset, end);
+    await fs.allocateRange(ino, offset, length, keepSize);
+    if (mode & FALLOC_FL_ZERO_RANGE) {
+      await cached.drop(offset, end);
       await fs.zeroRange(ino, offset, length);
-    } else {
-      await fs.allocateRange(ino, offset, length, keepSize);
     }
   });
   return (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) !== 0 || mapping.host.size() !== sizeBefore;
 }
 
+/** A file seen as all data, as generic_file_llseek_size() answers SEEK_DATA and SEEK_HOLE. */
+const NO_HOLES: BlockMapSeek = { nextData: (index) => index, nextHole: () => Infinity };
+
 /**
  * lseek(2) as FUSE sends it: SEEK_DATA and SEEK_HOLE from the block map and the cache's unwritten
  * pages (ENXIO at or past EOF). The kernel answers SEEK_SET, SEEK_CUR and SEEK_END itself
  * (fuse_file_llseek()); asked anyway, SEEK_SET and SEEK_END are answered, and SEEK_CUR is EINVAL:
- * the file position is the kernel's, the daemon does not know it.
+ * the file position is the kernel's, the daemon does not know it. `unseenData`: the file may have
+ * data the daemon has not seen (dirty pages of a shared map in the kernel's cache, which
+ * fuse_lseek() does not write back first), so it is answered as a file without holes.
  */
-export function lseekFile(fs: Filesystem, ino: number, mapping: Mapping, offset: number, whence: number): number {
-  const map = { nextData: (index: number) => fs.nextDataBlock(ino, index), nextHole: (index: number) => fs.nextHoleBlock(ino, index) };
+export function lseekFile(fs: Filesystem, ino: number, mapping: Mapping, offset: number, whence: number, unseenData = false): number {
+  const map = unseenData
+    ? NO_HOLES
+    : { nextData: (index: number) => fs.nextDataBlock(ino, index), nextHole: (index: number) => fs.nextHoleBlock(ino, index) };
   switch (whence) {
     case SEEK_DATA: return seekHoleData(mapping, offset, 'data', map);
     case SEEK_HOLE: return seekHoleData(mapping, offset, 'hole', map);

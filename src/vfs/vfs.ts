@@ -286,8 +286,8 @@ export class Vfs {
   }
 
   /**
-   * The kernel's setattr: a new size first (truncate, under the block side), then mode, owner and
-   * times, and the suid/sgid bits the kernel asks to clear.
+   * The kernel's setattr: a new size first (truncate: the inode write lock, then the block side),
+   * then mode, owner and times, and the suid/sgid bits the kernel asks to clear.
    */
   setattr(ino: number, changes: InodeSetAttr): Promise<Attr> {
     return this.active.run(async () => {
@@ -416,7 +416,7 @@ export class Vfs {
     });
   }
 
-  /** truncate(2) by path: takes the mapping's block side (no page may be re-added meanwhile). */
+  /** truncate(2) by path: takes the inode write lock, then the mapping's block side (no page may be re-added meanwhile). */
   truncate(path: string, size: number): Promise<void> {
     const ino = walkPath(this.fs, path);
     return this.truncateInode(ino, size);
@@ -440,17 +440,22 @@ export class Vfs {
   }
 
   /** lseek(2)'s SEEK_DATA and SEEK_HOLE (fallocate.ts). Context: no lock; the answer may be stale at once. */
-  lseek(fh: number, offset: number, whence: number): number {
+  lseek(fh: number, offset: number, whence: number, unseenData = false): number {
     const handle = this.handles.get(fh);
-    return lseekFile(this.fs, handle.ino, handle.mapping, offset, whence);
+    return lseekFile(this.fs, handle.ino, handle.mapping, offset, whence, unseenData);
   }
 
+  /**
+   * do_truncate(): under the inode's write lock, as the kernel holds i_rwsem, so that an append or a
+   * write past EOF never reads i_size before a truncate and then writes there after it.
+   * Context: takes the inode's write lock, then the mapping's block side.
+   */
   private truncateInode(ino: number, size: number): Promise<void> {
-    return this.active.run(async () => {
+    return this.active.run(() => this.writeLocks.serialize(ino, async () => {
       const mapping = this.inodes.mapping(ino);
       await runTask(`truncate ino${ino}`, () => truncate(mapping, size));
       this.fs.fileUpdateTime(ino);
-    });
+    }));
   }
 
   private resolve(at: PathOrIno): number {

@@ -1,6 +1,6 @@
 /**
  * Guards how the fio bench is driven from make: BENCH_ARGS reach the runner and override what a
- * target sets (the last value wins), `make bench-quick` leaves docs/ alone and plans about two
+ * target sets (the last value wins), `make bench-quick` leaves docs/ alone and plans under three
  * minutes, the plan line says how long a run should take, and without a terminal each run prints a
  * progress line.
  */
@@ -10,11 +10,12 @@ import { CommanderError } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseBenchArgs, type BenchArgs } from '../../bench/bench-args.js';
 import { benchProgress, expectedSeconds, planLine } from '../../bench/bench-progress.js';
-import { benchMatrix, benchPlan, type BenchTarget } from '../../bench/fio-bench.js';
+import { TRANSPORT_CASES, benchMatrix } from '../../bench/bench-cases.js';
+import { benchPlan, type BenchTarget } from '../../bench/fio-bench.js';
 import { projectFile } from '../../src/util/project-file.js';
 
-/** The runner's four targets, as run-fio-bench.ts makes them. */
-const targets: BenchTarget[] = ['coherefs', 'image-file', 'passthrough', 'ceiling'].map((name) => ({ name, directory: `/mnt/${name}` }));
+/** The runner's five targets, as run-fio-bench.ts makes them. */
+const targets: BenchTarget[] = ['coherefs-kernel', 'coherefs-libfuse', 'passthrough_ll', 'ceiling', 'image-file'].map((name) => ({ name, directory: `/mnt/${name}` }));
 
 function planOf(args: BenchArgs): ReturnType<typeof benchPlan> {
   return benchPlan({
@@ -56,11 +57,11 @@ describe('driving the fio bench', () => {
     }
   });
 
-  it('plans make bench-quick as about two minutes that leave docs/ alone', async () => {
+  it('plans make bench-quick as under three minutes that leave docs/ alone', async () => {
     const args = parseBenchArgs(await recipeArgs('bench-quick'));
     expect(args.docs).toBe(false);
     const plan = planOf(args);
-    expect(plan.cases.every((c) => c.numjobs === 1)).toBe(true);
+    expect(plan.cases.filter((c) => c.numjobs !== 1)).toEqual(TRANSPORT_CASES);
     expect(expectedSeconds(plan)).toBeGreaterThan(60);
     expect(expectedSeconds(plan)).toBeLessThan(180);
   });
@@ -71,9 +72,9 @@ describe('driving the fio bench', () => {
 
   it('says before the first run how many runs there are and how long they should take', () => {
     expect(planLine(planOf(parseBenchArgs(['--jobs', '1', '--repeat', '1', '--runtime', '1'])), targets)).toBe(
-      'fio bench: 32 runs of 1 s (8 cases × 4 targets × 1 round): expect about 68 s',
+      'fio bench: 50 runs of 1 s (10 cases × 5 targets × 1 round): expect about 2 min',
     );
-    expect(planLine(planOf(parseBenchArgs([])), targets)).toMatch(/^fio bench: 192 runs of 4 s \(16 cases × 4 targets × 3 rounds\): expect about \d+ min$/);
+    expect(planLine(planOf(parseBenchArgs([])), targets)).toMatch(/^fio bench: 270 runs of 3 s \(18 cases × 5 targets × 3 rounds\): expect about \d+ min$/);
   });
 
   it('prints a line as each run starts when not on a terminal', () => {
@@ -88,9 +89,9 @@ describe('driving the fio bench', () => {
     progress.start(second!, targets[3]!, 2);
     progress.stop();
     expect(text()).toBe([
-      '[1/64] 4k randread buffered ×1: coherefs, round 1/2',
-      '[2/64] 4k randread buffered ×1: image-file, round 1/2',
-      '[3/64] 4k randread direct ×1: ceiling, round 2/2',
+      '[1/100] 4k randread buffered ×1: coherefs-kernel, round 1/2',
+      '[2/100] 4k randread buffered ×1: coherefs-libfuse, round 1/2',
+      '[3/100] 4k randread direct ×1: ceiling, round 2/2',
       '',
     ].join('\n'));
   });

@@ -1,10 +1,12 @@
 /**
  * Guards the benchmark's matrix, its run order and budget, the paired ratios over rounds and the table:
- * every case, median MB/s and IOPS per target, median ratio to the ceiling with its spread.
+ * every case, median MB/s and IOPS per target, median ratio to the baseline with its spread, the
+ * transport cases on their own, and the cost per request beyond the baseline.
  */
 import { describe, expect, it } from 'vitest';
 import { benchMarkdown } from '../../bench/bench-table.js';
-import { benchMatrix, benchPlan, cpuTimeMs, peakRssKiB, type BenchTarget } from '../../bench/fio-bench.js';
+import { REQUEST_COST_CASE, TRANSPORT_CASES, benchMatrix } from '../../bench/bench-cases.js';
+import { benchPlan, cpuTimeMs, peakRssKiB, type BenchTarget } from '../../bench/fio-bench.js';
 import { median, summarizeRounds, type Round } from '../../bench/paired-ratios.js';
 import { measureRoundRobin } from '../../bench/round-robin.js';
 
@@ -15,26 +17,35 @@ const targets: BenchTarget[] = [
 ];
 
 describe('fio benchmark', () => {
-  it('covers 4k random and 128k sequential, read and write, buffered and direct, 1 and 4 jobs', () => {
+  it('covers 4k random and 128k sequential, read and write, buffered and direct, 1 and 4 jobs, then the transport cases', () => {
     const matrix = benchMatrix();
-    expect(matrix).toHaveLength(16);
-    expect(new Set(matrix.map((c) => c.label)).size).toBe(16);
-    expect(matrix.filter((c) => c.direct)).toHaveLength(8);
-    expect(matrix.filter((c) => c.numjobs === 4)).toHaveLength(8);
-    expect(matrix.filter((c) => c.bs === '4k').every((c) => c.rw.startsWith('rand'))).toBe(true);
+    expect(matrix).toHaveLength(18);
+    expect(new Set(matrix.map((c) => c.label)).size).toBe(18);
+    const [main, transports] = [matrix.slice(0, 16), matrix.slice(16)];
+    expect(main.filter((c) => c.direct)).toHaveLength(8);
+    expect(main.filter((c) => c.numjobs === 4)).toHaveLength(8);
+    expect(main.filter((c) => c.bs === '4k').every((c) => c.rw.startsWith('rand'))).toBe(true);
+    expect(transports).toEqual(TRANSPORT_CASES);
+    expect(transports.map((c) => `${c.bs} ${c.rw} ${c.direct ? 'direct' : 'buffered'} ×${c.numjobs}`)).toEqual(['1m read direct ×2', '4k randwrite direct ×2']);
+    expect(benchMatrix([1]).map((c) => c.numjobs)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 2, 2]);
+    expect(matrix.map((c) => c.label)).toContain(REQUEST_COST_CASE);
   });
 
   it('shortens each run so that cases × targets × rounds fit in the total', () => {
-    expect(benchPlan({ targets, repeat: 3, runtimeSeconds: 5, maxTotalSeconds: 900 })).toMatchObject({ runs: 144, runtimeSeconds: 5 });
-    expect(benchPlan({ targets, repeat: 3, runtimeSeconds: 5, maxTotalSeconds: 500 })).toMatchObject({ runs: 144, runtimeSeconds: 3 });
-    expect(benchPlan({ targets, runtimeSeconds: 5, maxTotalSeconds: 300 }).runtimeSeconds).toBe(2);
+    expect(benchPlan({ targets, repeat: 3, runtimeSeconds: 5, maxTotalSeconds: 900 })).toMatchObject({ runs: 162, runtimeSeconds: 5 });
+    expect(benchPlan({ targets, repeat: 3, runtimeSeconds: 5, maxTotalSeconds: 500 })).toMatchObject({ runs: 162, runtimeSeconds: 3 });
+    expect(benchPlan({ targets, runtimeSeconds: 5, maxTotalSeconds: 400 }).runtimeSeconds).toBe(2);
+  });
+
+  it('compares with passthrough_ll unless told otherwise', () => {
+    expect(benchPlan({ targets }).baseline).toBe('passthrough_ll');
   });
 
   it('refuses a repeat, runtime or total it cannot honour', () => {
     expect(() => benchPlan({ targets, repeat: 0 })).toThrow(/repeat/);
     expect(() => benchPlan({ targets, repeat: 1.5 })).toThrow(/repeat/);
     expect(() => benchPlan({ targets, runtimeSeconds: Number('x') })).toThrow(/runtime/);
-    expect(() => benchPlan({ targets, repeat: 3, maxTotalSeconds: 143 })).toThrow(/144 fio runs .* do not fit in 143 s/);
+    expect(() => benchPlan({ targets, repeat: 3, maxTotalSeconds: 161 })).toThrow(/162 fio runs .* do not fit in 161 s/);
   });
 
   it('runs every target in turn, round after round, case by case', async () => {
@@ -125,6 +136,35 @@ describe('fio benchmark', () => {
     expect(table).toContain('| case | coherefs CPU µs/MiB | ceiling CPU µs/MiB | coherefs / ceiling |');
     expect(table).toContain(`| ${label} | 400 | 150 | 2.67× |`);
     expect(tableOf([{ 'image-file': { mbPerSecond: 1, iops: 1 }, ceiling: { mbPerSecond: 1, iops: 1 } }]).table).not.toContain('CPU');
+  });
+
+  it('puts the transport cases first, each target against the baseline beside the daemons\' CPU per MiB', () => {
+    const [readCase, writeCase] = TRANSPORT_CASES;
+    const round = (scale: number): Round => ({
+      'coherefs-kernel': { mbPerSecond: 80 * scale, iops: 1, cpuUsPerMiB: 900 },
+      passthrough_ll: { mbPerSecond: 100 * scale, iops: 1, cpuUsPerMiB: 300 },
+      'image-file': { mbPerSecond: 50 * scale, iops: 1 },
+    });
+    const rows = [readCase!, writeCase!].flatMap((test, i) => summarizeRounds([round(i + 1), round(i + 1)], 'passthrough_ll').map((summary) => ({ ...test, ...summary })));
+    const table = benchMarkdown({ runtimeSeconds: 3, repeat: 2, baseline: 'passthrough_ll', rows, peakRssKiB: {} });
+    expect(table.startsWith('The transports and the anchors')).toBe(true);
+    expect(table).toContain(
+      '| case | passthrough_ll MB/s | coherefs-kernel / passthrough_ll | image-file / passthrough_ll | coherefs-kernel CPU µs/MiB | passthrough_ll CPU µs/MiB |',
+    );
+    expect(table).toContain('| 1m read direct ×2 | 100 | 0.80× (0.80–0.80) | 0.50× (0.50–0.50) | 900 | 300 |');
+    expect(table).toContain('| 4k randwrite direct ×2 | 200 | 0.80× (0.80–0.80) | 0.50× (0.50–0.50) | 900 | 300 |');
+    expect(tableOf([{ coherefs: { mbPerSecond: 40, iops: 9766 }, ceiling: { mbPerSecond: 50, iops: 12207 } }]).table).not.toContain('The transports');
+  });
+
+  it('turns the request-cost case into µs per request beyond the baseline, paired per round', () => {
+    // Round 1: 1/10,000 s - 1/20,000 s = 50 µs; round 2: 1/5,000 s - 1/20,000 s = 150 µs; round 3: 1/5,000 s - 1/10,000 s = 100 µs.
+    const { table } = tableOf([
+      { 'coherefs-kernel': { mbPerSecond: 40, iops: 10_000, cpuUsPerMiB: 1 }, 'image-file': { mbPerSecond: 1, iops: 1 }, ceiling: { mbPerSecond: 80, iops: 20_000, cpuUsPerMiB: 1 } },
+      { 'coherefs-kernel': { mbPerSecond: 20, iops: 5_000, cpuUsPerMiB: 1 }, 'image-file': { mbPerSecond: 1, iops: 1 }, ceiling: { mbPerSecond: 80, iops: 20_000, cpuUsPerMiB: 1 } },
+      { 'coherefs-kernel': { mbPerSecond: 20, iops: 5_000, cpuUsPerMiB: 1 }, 'image-file': { mbPerSecond: 1, iops: 1 }, ceiling: { mbPerSecond: 50, iops: 10_000, cpuUsPerMiB: 1 } },
+    ]);
+    expect(table).toMatch(/Per request, beyond ceiling \(4k randread buffered ×1: .*\): coherefs-kernel 100\.0 µs \(50\.0–150\.0\)\.$/m);
+    expect(tableOf([{ 'image-file': { mbPerSecond: 1, iops: 1 }, ceiling: { mbPerSecond: 1, iops: 1 } }]).table).not.toContain('Per request');
   });
 
   it('reads a process\'s CPU time, which grows with work', () => {

@@ -1,13 +1,12 @@
 /**
  * Guards the binding and coherefs's mount options end to end on a real mount (the ceiling daemon):
  * dd buffered and O_DIRECT both ways and an fio verify job come back byte-exact, and the mount
- * lifecycle harness mounts, reports and tears down. The passthrough variant keeps each file as a
- * host file, byte for byte.
+ * lifecycle harness mounts, reports and tears down.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { access, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -66,38 +65,6 @@ describe.runIf(requireFuse())('ceiling mount round trip', () => {
     const result = await runFio({ name: 'verify', directory: mount.mountpoint, rw: 'randwrite', bs: '4k', size: '4M', direct: true, verify: 'crc32c' });
     expect(result.error).toBe(0);
     expect(result.write.ioBytes).toBe(4 << 20);
-  });
-});
-
-describe.runIf(requireFuse())('passthrough mount', () => {
-  let mount: DaemonMount;
-  let hostDir: string;
-
-  beforeAll(async () => {
-    hostDir = await mkdtemp(join(tmpdir(), 'coherefs-test-'));
-    mount = await mountCeiling(hostDir);
-  });
-
-  afterAll(async () => {
-    await mount?.teardown();
-    await rm(hostDir, { recursive: true, force: true });
-  });
-
-  it('keeps each file as a host file, written and read back through the mount', async () => {
-    const data = randomBytes(1 << 20);
-    const file = join(mount.mountpoint, 'through');
-    await writeFile(file, data);
-    expect((await readFile(join(hostDir, 'through'))).equals(data)).toBe(true);
-    const back = join(hostDir, 'back');
-    expect((await runDd({ input: file, output: back, bs: '128k', iflag: ['direct'] })).bytes).toBe(data.length);
-    expect((await readFile(back)).equals(data)).toBe(true);
-    await unlink(file);
-    await expect(access(join(hostDir, 'through'))).rejects.toThrow(/ENOENT/);
-  });
-
-  it('passes an fio verify job with direct IO', async () => {
-    const result = await runFio({ name: 'verify', directory: mount.mountpoint, rw: 'randwrite', bs: '4k', size: '4M', direct: true, verify: 'crc32c' });
-    expect(result.error).toBe(0);
   });
 });
 

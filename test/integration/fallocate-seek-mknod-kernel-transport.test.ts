@@ -87,6 +87,14 @@ describe.runIf(requireFuse(isRoot ? undefined : 'the kernel transport mounts /de
     expect([await seek(sparse, '-d', 0), await seek(sparse, '-h', 512 * K)]).toEqual([String(512 * K), String(516 * K)]);
   });
 
+  it('seek -d never skips data written through a MAP_SHARED map and not yet written back', async () => {
+    // The dirty page is in the kernel's cache, which fuse_lseek() does not write back before asking.
+    const out = await xfsIo(at('mapped'), 'truncate 1m', 'mmap -w 0 1m', 'mwrite -S 2 512k 4k', 'seek -d 0');
+    const answer = out.trim().split('\n').pop()!.split('\t')[1]!;
+    expect(answer).not.toBe('EOF');
+    expect(Number(answer)).toBeLessThanOrEqual(512 * K);
+  });
+
   it('an allocation the image cannot hold is ENOSPC and changes nothing', async () => {
     const file = at('holes');
     const before = await stat(file);

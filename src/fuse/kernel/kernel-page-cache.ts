@@ -61,6 +61,11 @@ export class KernelPageCache {
     if (pageCacheFill) this.cached.add(ino);
   }
 
+  /** Whether the kernel may hold pages of `ino` (dirty ones too, from a shared writable map). */
+  mayHoldPages(ino: number): boolean {
+    return this.cached.has(ino);
+  }
+
   /** The kernel dropped its last reference to `ino`: it evicted the inode, and its pages with it. */
   forgotten(ino: number): void {
     this.cached.delete(ino);

@@ -8,18 +8,11 @@ import { viewOf, type Layout } from '../../../src/fuse/kernel/layout.js';
 import { Opcode } from '../../../src/fuse/kernel/opcodes.js';
 import { decodeRequest } from '../../../src/fuse/kernel/request.js';
 import * as S from '../../../src/fuse/kernel/structs.js';
+import { REQUEST_NODEID, requestBytes as request } from './request-bytes.js';
 
 function encode<T>(layout: Layout<T>, value: T): Uint8Array {
   const bytes = new Uint8Array(layout.size).fill(0xee);
   layout.write(viewOf(bytes), 0, value);
-  return bytes;
-}
-
-function request(opcode: number, ...parts: Uint8Array[]): Uint8Array {
-  const body = Buffer.concat(parts);
-  const bytes = new Uint8Array(S.inHeader.size + body.length);
-  S.inHeader.write(viewOf(bytes), 0, { len: bytes.length, opcode, unique: 77n, nodeid: 9, uid: 1, gid: 2, pid: 3, totalExtlen: 0 });
-  bytes.set(body, S.inHeader.size);
   return bytes;
 }
 
@@ -47,7 +40,7 @@ describe('FALLOCATE and LSEEK structs', () => {
 
   it('whole requests decode to them', () => {
     expect(decodeRequest(request(Opcode.FALLOCATE, encode(S.fallocateIn, { fh: 3, offset: 4096, length: 8192, mode: 3 })))).toMatchObject({
-      op: 'fallocate', arg: { fh: 3, offset: 4096, length: 8192, mode: 3 }, header: { nodeid: 9 },
+      op: 'fallocate', arg: { fh: 3, offset: 4096, length: 8192, mode: 3 }, header: { nodeid: REQUEST_NODEID },
     });
     expect(decodeRequest(request(Opcode.LSEEK, encode(S.lseekIn, { fh: 3, offset: 100, whence: 3 })))).toMatchObject({
       op: 'lseek', arg: { fh: 3, offset: 100, whence: 3 },

@@ -5,14 +5,7 @@ import { viewOf } from '../../../src/fuse/kernel/layout.js';
 import { Opcode } from '../../../src/fuse/kernel/opcodes.js';
 import { decodeRequest } from '../../../src/fuse/kernel/request.js';
 import * as S from '../../../src/fuse/kernel/structs.js';
-
-function request(opcode: number, ...parts: Uint8Array[]): Uint8Array {
-  const body = Buffer.concat(parts);
-  const bytes = new Uint8Array(S.inHeader.size + body.length);
-  S.inHeader.write(viewOf(bytes), 0, { len: bytes.length, opcode, unique: 0xfedcba9876543210n, nodeid: 7, uid: 1, gid: 2, pid: 3, totalExtlen: 0 });
-  bytes.set(body, S.inHeader.size);
-  return bytes;
-}
+import { REQUEST_NODEID, REQUEST_UNIQUE, requestBytes as request } from './request-bytes.js';
 
 function struct<T>(layout: { size: number; write(view: DataView, at: number, value: T): void }, value: T): Uint8Array {
   const bytes = new Uint8Array(layout.size);
@@ -25,7 +18,7 @@ const name = (text: string): Uint8Array => Buffer.from(`${text}\0`);
 describe('FUSE request decoding', () => {
   it('keeps the header, unique byte for byte', () => {
     const decoded = decodeRequest(request(Opcode.GETATTR, struct(S.getattrIn, { getattrFlags: 0, fh: 0 })));
-    expect(decoded.header).toMatchObject({ opcode: Opcode.GETATTR, unique: 0xfedcba9876543210n, nodeid: 7, uid: 1, gid: 2, pid: 3 });
+    expect(decoded.header).toMatchObject({ opcode: Opcode.GETATTR, unique: REQUEST_UNIQUE, nodeid: REQUEST_NODEID, uid: 1, gid: 2, pid: 3 });
     expect(decoded.op).toBe('getattr');
   });
 
