@@ -5,7 +5,9 @@
  * one file, each read compared with the model. On the kernel transport the mix also has writes
  * through MAP_SHARED mappings (in `locked`, through one kept open the whole run as well) and
  * fallocate's allocate, punch and zero; on libfuse, which serves neither, each of those calls is
- * tried once and must fail as documented (MAP_SHARED ENODEV, fallocate EOPNOTSUPP). A 1 MiB cache
+ * tried once and must fail as documented (MAP_SHARED ENODEV, fallocate EOPNOTSUPP). A file the
+ * kernel may cache pages of is answered as one without holes, so a run without maps checks the
+ * block map's SEEK_DATA/SEEK_HOLE answers (over fallocate's holes on the kernel transport). A 1 MiB cache
  * under a 2 MiB file keeps readahead, reclaim and writeback busy. After a remount the file still
  * equals the model and fsck is clean. With `coherence=none` the same run must fail (a read of a
  * page cached before a direct write): the checker can fail.
@@ -43,6 +45,14 @@ describe.runIf(requireFuse())('fsx: random buffered, direct and mapped IO agains
       expect(contents.equals(await readFile(model))).toBe(true);
     });
   }
+
+  it('without maps: SEEK_DATA and SEEK_HOLE from the block map match the model', async () => {
+    const scratch = (used.scratch = await scratchImage(256 * 2 ** 20));
+    used.mount = await mountCoherefs(scratch.image, 'cache_size=1M');
+    const run = await fsx(join(used.mount.mountpoint, 'fsx'), ['--ops', '2000', '--seed', '8', '--no-maps']);
+    expect(run.stdout).toMatch(/^PASS .* seek=[1-9]/m);
+    expect(run.code).toBe(0);
+  });
 
   it('none: the run fails on a stale read (the checker can fail)', async () => {
     const scratch = (used.scratch = await scratchImage(256 * 2 ** 20));

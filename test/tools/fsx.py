@@ -34,6 +34,9 @@ Each flag adds operations (xfstests' fsx has them as -F/-H/-z/-C and its mapped 
   --seek                  seek: lseek(2) SEEK_DATA / SEEK_HOLE, checked against the model: data is
                           never found past a non-zero byte, a hole reads as zeros up to the next data,
                           ENXIO at or past EOF
+--no-maps leaves out every operation that maps the file (mapread, dwrite-from-map, mapwrite), whatever
+the other flags add: the kernel then caches no page of it, and SEEK_DATA/SEEK_HOLE answer from the
+block map (coherefs answers a file the kernel may hold dirty pages of as one without holes).
 --expect-unsupported shared-maps,fallocate (for a mount that serves neither) tries each such call
 once before the run and requires its documented failure: a MAP_SHARED mapping ENODEV, fallocate(2)
 in each mode EOPNOTSUPP, the file unchanged.
@@ -175,6 +178,8 @@ class Fsx:
         for flag, ops in self.FLAG_OPS.items():
             if getattr(args, flag):
                 self.ops += ops
+        if args.no_maps:
+            self.ops = [(name, weight) for name, weight in self.ops if name not in self.MAP_OPS]
         self.open(os.O_CREAT | os.O_TRUNC)
         self.source = bytearray()
         self.kept_map = None
@@ -567,6 +572,7 @@ class Fsx:
         ('read', 18), ('write', 18), ('dread', 14), ('dwrite', 14), ('mapread', 8),
         ('dwrite-from-map', 5), ('dwrite-misaligned', 2), ('truncate', 8), ('fsync', 3), ('reopen', 2),
     ]
+    MAP_OPS = {'mapread', 'dwrite-from-map', 'mapwrite'}
     # The operations each flag adds.
     FLAG_OPS = {
         'shared_maps': [('mapwrite', 8)],
@@ -610,6 +616,7 @@ def main():
                         help='largest FUSE request: 1 MiB on the kernel transport, 128 KiB on libfuse')
     parser.add_argument('--shared-maps', action='store_true', help='mapwrite, and MAP_SHARED mapreads')
     parser.add_argument('--keep-shared-map', action='store_true', help='with --shared-maps: reads through one mapping kept open')
+    parser.add_argument('--no-maps', action='store_true', help='no operation maps the file (wins over --shared-maps)')
     parser.add_argument('--fallocate', action='store_true', help='falloc, punch and zero: fallocate(2)')
     parser.add_argument('--copy-range', action='store_true', help='copyrange: copy_file_range(2)')
     parser.add_argument('--seek', action='store_true', help='seek: lseek(2) SEEK_DATA and SEEK_HOLE')
