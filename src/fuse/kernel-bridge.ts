@@ -77,21 +77,24 @@ export class KernelBridge {
     this.tracing = log.isLevelEnabled('debug');
   }
 
-  /** Serve one request as read from /dev/fuse; the reply (if the opcode has one) goes to `send`. */
-  handle(bytes: Uint8Array): void {
+  /**
+   * Serve one request as read from /dev/fuse; the reply (if the opcode has one) goes to `send`.
+   * Resolves (never rejects) once the request is served: `bytes` may then be reused.
+   */
+  handle(bytes: Uint8Array): Promise<void> {
     let request: FuseRequest;
     try {
       request = decodeRequest(bytes);
     } catch (err) {
       this.log.error({ err }, 'undecodable FUSE request');
       if (bytes.length >= S.inHeader.size) this.send(errorReply(S.inHeader.read(new DataView(bytes.buffer, bytes.byteOffset), 0).unique, os.errno.EINVAL));
-      return;
+      return Promise.resolve();
     }
     const { unique } = request.header;
     const op = opcodeName(request.header.opcode);
     if (this.tracing) this.log.debug(traceOf(request), 'request');
     this.inFlight.add(unique);
-    Promise.resolve()
+    return Promise.resolve()
       .then(() => onBehalfOf(request.header.pid, () => this.serve(request)))
       .then(
         (reply) => {
