@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { dataReply } from '../src/fuse/kernel/reply.js';
 import { cleanUpOnSignal } from '../src/util/cleanup-on-signal.js';
 import { projectFile } from '../src/util/project-file.js';
@@ -87,8 +87,8 @@ async function openChannel(): Promise<Channel> {
   };
 }
 
-function worker(file: string, data: HandOffWorkerData | ReaderWorkerData): Worker {
-  return new Worker(file, { workerData: data });
+function worker(file: string, data: HandOffWorkerData | ReaderWorkerData, transferList: MessagePort[] = []): Worker {
+  return new Worker(file, { workerData: data, transferList });
 }
 
 function exitOf(thread: Worker): Promise<void> {
@@ -112,10 +112,14 @@ async function viaMainThread(channel: Channel, durationMs: number): Promise<Clie
   let stopping = false;
   const requestsRead = new BigInt64Array(new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT));
   const readers = Array.from({ length: READERS }, () => {
-    const reader = worker(projectFile('dist/src/fuse/kernel/reader-worker.js'), { fd: channel.requestFd, bufferBytes: 8192, requestsRead });
+    const served = new MessageChannel();
+    const reader = worker(projectFile('dist/src/fuse/kernel/reader-worker.js'), { fd: channel.requestFd, bufferBytes: 8192, requestsRead, served: served.port2 }, [served.port2]);
     reader.on('message', (message: ReaderMessage) => {
-      if (!stopping && 'request' in message) writevSync(channel.replyFd, dataReply(1n, data));
+      if (stopping || !('request' in message)) return;
+      writevSync(channel.replyFd, dataReply(1n, data));
+      served.port1.postMessage(message.request, [message.request]);
     });
+    reader.once('exit', () => served.port1.close());
     return reader;
   });
   const exits = readers.map(exitOf);

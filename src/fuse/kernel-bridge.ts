@@ -19,6 +19,7 @@ import { negotiateInit, type InitOut } from './kernel/init.js';
 import type { KernelPageCache } from './kernel/kernel-page-cache.js';
 import { opcodeName } from './kernel/opcodes.js';
 import { decodeRequest, type FuseRequest, type InHeader } from './kernel/request.js';
+import { ReadBuffers } from './kernel/read-buffers.js';
 import { dataReply, emptyReply, errorReply, structReply, type Reply } from './kernel/reply.js';
 import * as S from './kernel/structs.js';
 
@@ -61,6 +62,7 @@ export class KernelBridge {
   private nextDirFh = 1;
   /** Requests being served, by unique: INTERRUPT names one of them. */
   private readonly inFlight = new Set<bigint>();
+  private readonly readBuffers = new ReadBuffers();
   /** -d: a line for each request and one for its reply, paired by `unique`; the level is fixed for the daemon's life. */
   private readonly tracing: boolean;
 
@@ -75,21 +77,24 @@ export class KernelBridge {
     this.tracing = log.isLevelEnabled('debug');
   }
 
-  /** Serve one request as read from /dev/fuse; the reply (if the opcode has one) goes to `send`. */
-  handle(bytes: Uint8Array): void {
+  /**
+   * Serve one request as read from /dev/fuse; the reply (if the opcode has one) goes to `send`.
+   * Resolves (never rejects) once the request is served: `bytes` may then be reused.
+   */
+  handle(bytes: Uint8Array): Promise<void> {
     let request: FuseRequest;
     try {
       request = decodeRequest(bytes);
     } catch (err) {
       this.log.error({ err }, 'undecodable FUSE request');
       if (bytes.length >= S.inHeader.size) this.send(errorReply(S.inHeader.read(new DataView(bytes.buffer, bytes.byteOffset), 0).unique, os.errno.EINVAL));
-      return;
+      return Promise.resolve();
     }
     const { unique } = request.header;
     const op = opcodeName(request.header.opcode);
     if (this.tracing) this.log.debug(traceOf(request), 'request');
     this.inFlight.add(unique);
-    Promise.resolve()
+    return Promise.resolve()
       .then(() => onBehalfOf(request.header.pid, () => this.serve(request)))
       .then(
         (reply) => {
@@ -103,7 +108,10 @@ export class KernelBridge {
           if (request.op !== 'forget' && request.op !== 'batchForget') this.send(errorReply(unique, errnoOf(err)));
         },
       )
-      .finally(() => this.inFlight.delete(unique))
+      .finally(() => {
+        this.inFlight.delete(unique);
+        this.readBuffers.giveBack(unique);
+      })
       .catch((err: unknown) => this.log.error({ err }, 'a FUSE reply could not be sent'));
   }
 
@@ -172,7 +180,7 @@ export class KernelBridge {
       }
       case 'read': {
         this.kernelPages?.readReceived(ino, request.arg);
-        const data = Buffer.allocUnsafe(request.arg.size);
+        const data = this.readBuffers.lend(unique, request.arg.size);
         const bytes = await vfs.read(request.arg.fh, request.arg.offset, data);
         return dataReply(unique, data.subarray(0, bytes));
       }

@@ -31,7 +31,7 @@ export async function serveVfsOnKernel(vfs: Vfs, mountpoint: string, request: Mo
         bridge ??= new KernelBridge(vfs, log, (reply) => (writes.answering(reply), send(reply)), { onInit: initDone },
           new KernelPageCache((message) => notifier.send(message), vfs.cache.options.coherence));
         writes.arrived(bytes, seq);
-        bridge.handle(bytes);
+        return bridge.handle(bytes);
       },
       stopped: (reason) => {
         log.info({ reason }, 'the kernel transport stopped reading');

@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, writevSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { Notifier } from './notifier.js';
 import type { ReaderMessage, ReaderWorkerData } from './reader-worker.js';
 import type { Reply } from './reply.js';
@@ -29,9 +29,10 @@ export interface KernelMountSpec {
 export interface KernelSessionHandlers {
   /**
    * One request as read from the fd, numbered in read order (from 1); replies go through `send`,
-   * notifications through `notifier`.
+   * notifications through `notifier`. Settles once the request is served: its bytes go back to the
+   * reader then, to be read over.
    */
-  request(bytes: Uint8Array, seq: number, send: (reply: Reply) => void, notifier: Notifier): void;
+  request(bytes: Uint8Array, seq: number, send: (reply: Reply) => void, notifier: Notifier): Promise<void>;
   /** The readers stopped (called once): unmounted (from here or outside), or a read failed. */
   stopped(reason: string): void;
 }
@@ -101,15 +102,20 @@ export async function startKernelSession(spec: KernelMountSpec, handlers: Kernel
     handlers.stopped(reason);
   };
   const requestsRead = new BigInt64Array(new SharedArrayBuffer(BigInt64Array.BYTES_PER_ELEMENT));
-  const workerData: ReaderWorkerData = { fd, bufferBytes: spec.readBufferBytes, requestsRead };
   for (let i = 0; i < READERS; i++) {
-    const reader = new Worker(new URL('./reader-worker.js', import.meta.url), { workerData });
+    const served = new MessageChannel();
+    const workerData: ReaderWorkerData = { fd, bufferBytes: spec.readBufferBytes, requestsRead, served: served.port2 };
+    const reader = new Worker(new URL('./reader-worker.js', import.meta.url), { workerData, transferList: [served.port2] });
     reader.on('message', (message: ReaderMessage) => {
-      if ('request' in message) handlers.request(new Uint8Array(message.request), message.seq, send, notifier);
-      else stop(message.stopped === 'unmounted' ? 'unmounted' : `reading /dev/fuse failed: ${message.message}`);
+      if ('request' in message) {
+        const { request } = message;
+        void handlers.request(new Uint8Array(request, 0, message.length), message.seq, send, notifier)
+          .finally(() => served.port1.postMessage(request, [request]));
+      } else stop(message.stopped === 'unmounted' ? 'unmounted' : `reading /dev/fuse failed: ${message.message}`);
     });
     reader.on('error', (err) => stop(`a reader thread failed: ${err.message}`));
     reader.on('exit', () => {
+      served.port1.close();
       // The notifier writes to the fd too: it stops before the fd number can be reused.
       if (--running === 0) void notifier.close().finally(() => closeSync(fd));
     });
