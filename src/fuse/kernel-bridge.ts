@@ -134,12 +134,10 @@ export class KernelBridge {
       case 'lookup':
         return entry(vfs.lookup(ino, request.name));
       case 'forget':
-        if (await vfs.forget(ino, request.arg.nlookup)) this.kernelPages?.forgotten(ino);
+        await this.forget(ino, request.arg.nlookup);
         return null;
       case 'batchForget':
-        await Promise.all(request.forgets.map(async (one) => {
-          if (await vfs.forget(one.nodeid, one.nlookup)) this.kernelPages?.forgotten(one.nodeid);
-        }));
+        await Promise.all(request.forgets.map((one) => this.forget(one.nodeid, one.nlookup)));
         return null;
       case 'interrupt':
         // Every Vfs call runs to completion, so the interrupted request is answered normally.
@@ -260,6 +258,11 @@ export class KernelBridge {
         this.log.debug({ op: opcodeName(header.opcode) }, 'not implemented: ENOSYS');
         return errorReply(unique, ENOSYS);
     }
+  }
+
+  /** FORGET of `nlookup` references; the kernel's last one means it evicted the inode, pages and all. */
+  private async forget(ino: number, nlookup: number): Promise<void> {
+    if (await this.vfs.forget(ino, nlookup)) this.kernelPages?.forgotten(ino);
   }
 
   /**

@@ -74,7 +74,7 @@ import { copyFileRange as copyRange } from './copy-range.js';
 import { directRead as dioRead, directWrite as dioWrite } from './direct-io.js';
 import type { ErrseqCursor } from './errseq.js';
 import { filemapRead, flush as filemapFlush, fsync as filemapFsync, genericPerformWrite, truncate as filemapTruncate, truncateInodePagesFinal } from './filemap.js';
-import { cachedRange, withBlockSide, type CachedRange } from './fallocate.js';
+import { cachedRange, type CachedRange } from './fallocate.js';
 import type { UserBuffer } from './iov-iter.js';
 import type { Mapping } from './mapping.js';
 import { MappedView } from './mapped-view.js';
@@ -173,5 +173,5 @@ export function mmap(mapping: Mapping, offset: number, length: number): MappedVi
  * Context: takes and releases the mapping's block side; may sleep on page locks and writeback.
  */
 export function changeFileBlocks<T>(mapping: Mapping, work: (cached: CachedRange) => Promise<T>): Promise<T> {
-  return inTask('fallocate', () => withBlockSide(mapping, () => work(cachedRange(mapping))));
+  return inTask('fallocate', () => mapping.lock.withBlockSide(() => work(cachedRange(mapping))));
 }

@@ -31,20 +31,6 @@ export function cachedRange(mapping: Mapping): CachedRange {
 }
 
 /**
- * Run `work` under the mapping's block side (mirrors bch2_fallocate_dispatch(), which takes
- * bch2_pagecache_block_get() around every mode).
- * Context: takes and releases the mapping's block side; the caller holds no side of it.
- */
-export async function withBlockSide<T>(mapping: Mapping, work: () => Promise<T>): Promise<T> {
-  await mapping.lock.blockGet();
-  try {
-    return await work();
-  } finally {
-    mapping.lock.blockPut();
-  }
-}
-
-/**
  * mirrors truncate_pagecache_range(): drop the cached pages wholly inside [start, end), dirty or not
  * (a dropped dirty page gives its block reservation back), and zero the part of [start, end) in a
  * page at either edge, which stays as it was otherwise (dirty or clean): the store zeroes the same

@@ -329,13 +329,8 @@ async function truncateInodePages(mapping: Mapping, first: number): Promise<void
  * store keeps its size and blocks for the fs layer to free.
  * Context: takes and releases the mapping's block side; may sleep on page locks and writeback.
  */
-export async function truncateInodePagesFinal(mapping: Mapping): Promise<void> {
-  await mapping.lock.blockGet();
-  try {
-    await truncateInodePages(mapping, 0);
-  } finally {
-    mapping.lock.blockPut();
-  }
+export function truncateInodePagesFinal(mapping: Mapping): Promise<void> {
+  return mapping.lock.withBlockSide(() => truncateInodePages(mapping, 0));
 }
 
 /**
@@ -347,8 +342,7 @@ export async function truncate(mapping: Mapping, size: number): Promise<void> {
   check(Number.isSafeInteger(size) && size >= 0, 'EINVAL', `bad size ${size}`);
   check(size <= mapping.cache.options.maxFileSize, 'EFBIG', 'size past the largest file size');
   const { host } = mapping;
-  await mapping.lock.blockGet();
-  try {
+  await mapping.lock.withBlockSide(async () => {
     const oldSize = host.size();
     await truncateInodePages(mapping, Math.ceil(size / PAGE_SIZE));
     // Zero the cached tail past the lower of the two sizes. That page stays locked until i_size is
@@ -362,9 +356,7 @@ export async function truncate(mapping: Mapping, size: number): Promise<void> {
     } finally {
       tail?.unlock();
     }
-  } finally {
-    mapping.lock.blockPut();
-  }
+  });
 }
 
 /** The cached page holding byte `pos` mid-page, locked and out of writeback; none if pos is page aligned. */

@@ -60,6 +60,19 @@ export class PagecacheAddLock {
   blockPut(): void {
     this.put('block');
   }
+  /**
+   * Run `work` holding the block side (bch2_pagecache_block_get() ... _put() around a change of the
+   * file below its cache: truncate, fallocate, evict).
+   * Context: takes and releases the block side; the caller holds no side of this lock.
+   */
+  async withBlockSide<T>(work: () => Promise<T>): Promise<T> {
+    await this.blockGet();
+    try {
+      return await work();
+    } finally {
+      this.blockPut();
+    }
+  }
 
   /** The side currently held, or null when free. */
   get heldSide(): LockSide | null {
